@@ -1,0 +1,1 @@
+// The ImagePreprocessing module. See ../../Documentation/Architecture.md.

@@ -1,0 +1,1 @@
+// The SwiftViT module. See ../../Documentation/Architecture.md.

@@ -1,0 +1,1 @@
+// The VisionTransformer module. See ../../Documentation/Architecture.md.

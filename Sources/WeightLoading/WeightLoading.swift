@@ -1,0 +1,1 @@
+// The WeightLoading module. See ../../Documentation/Architecture.md.

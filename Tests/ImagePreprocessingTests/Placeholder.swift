@@ -1,0 +1,4 @@
+import Testing
+@testable import ImagePreprocessing
+
+@Test func imagePreprocessingModuleLinks() {}

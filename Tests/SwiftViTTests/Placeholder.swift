@@ -1,0 +1,4 @@
+import Testing
+@testable import SwiftViT
+
+@Test func swiftViTModuleLinks() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import VisionTransformer
+
+@Test func visionTransformerModuleLinks() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import WeightLoading
+
+@Test func weightLoadingModuleLinks() {}
