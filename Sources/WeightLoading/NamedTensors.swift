@@ -1,0 +1,14 @@
+import Tensors
+
+/// A collection of named Float32 tensors, such as a checkpoint's weights.
+///
+/// Models bind their parameters by name through this protocol, so a checkpoint on disk and a set
+/// of tensors built in memory (for benchmarks and tests) are interchangeable.
+public protocol NamedTensors: Sendable {
+    /// The names of all tensors, in a stable order.
+    var tensorNames: [String] { get }
+    /// The shape of the tensor called `name`, or `nil` if there is none.
+    func shape(of name: String) -> [Int]?
+    /// The tensor called `name`, as Float32 (converted from its stored dtype if needed).
+    func tensor(named name: String) throws -> Tensor
+}

@@ -1,1 +1,0 @@
-// The WeightLoading module. See ../../Documentation/Architecture.md.
