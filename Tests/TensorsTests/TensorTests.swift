@@ -1,5 +1,5 @@
 import Testing
-@testable import Tensors
+import Tensors
 
 @Suite struct TensorTests {
     @Test func reshapeAndRowsShareStorage() {

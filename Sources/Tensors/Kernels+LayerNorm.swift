@@ -1,0 +1,103 @@
+extension Kernels {
+    /// Layer normalisation of each row: `y = (x − mean) / √(var + ε) · weight + bias`, with the
+    /// biased variance, as `torch.nn.LayerNorm` computes it.
+    ///
+    /// Mean and variance are computed in two passes over the row (not the one-pass
+    /// `E[x²] − E[x]²`), which stays accurate for rows with a large mean. `input` and `output`
+    /// may be the same memory.
+    public static func layerNorm(_ input: MatrixView, weight: UnsafePointer<Float>,
+                                 bias: UnsafePointer<Float>, epsilon: Float,
+                                 into output: MutableMatrixView, pool: ThreadPool? = nil) {
+        precondition(input.rows == output.rows && input.columns == output.columns,
+                     "layerNorm shape mismatch")
+        let columns = input.columns
+        (pool ?? ComputeThreads.pool).parallelFor(
+            input.rows, minimumChunk: minimumRows(columns: columns, elementsPerChunk: 1 << 15)
+        ) { rows in
+            for row in rows {
+                normalizeRow(input.base + row * input.leadingDimension, columns: columns,
+                             weight: weight, bias: bias, epsilon: epsilon,
+                             into: output.base + row * output.leadingDimension)
+            }
+        }
+    }
+
+    /// The fused residual step of a pre-norm transformer block:
+    /// `residual += delta + deltaBias` (each optional), then `output = layerNorm(residual)`.
+    ///
+    /// One pass over the rows instead of two: the residual row is still in cache when it is
+    /// normalised. Pass `delta: nil` when a GEMM has already accumulated into `residual`
+    /// (β = 1) and only its bias remains to be added.
+    public static func addAndLayerNorm(residual: MutableMatrixView, adding delta: MatrixView? = nil,
+                                       deltaBias: UnsafePointer<Float>? = nil,
+                                       weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                       epsilon: Float, into output: MutableMatrixView,
+                                       pool: ThreadPool? = nil) {
+        precondition(residual.rows == output.rows && residual.columns == output.columns
+                     && (delta.map { $0.rows == residual.rows && $0.columns == residual.columns } ?? true),
+                     "addAndLayerNorm shape mismatch")
+        let columns = residual.columns
+        (pool ?? ComputeThreads.pool).parallelFor(
+            residual.rows, minimumChunk: minimumRows(columns: columns, elementsPerChunk: 1 << 15)
+        ) { rows in
+            for row in rows {
+                let values = residual.base + row * residual.leadingDimension
+                let deltaRow = delta.map { $0.base + row * $0.leadingDimension }
+                transformInPlace(values, count: columns) { x, index, lanes in
+                    var sum = x
+                    if let deltaRow { sum += loadLanes(deltaRow, at: index, lanes: lanes) }
+                    if let deltaBias { sum += loadLanes(deltaBias, at: index, lanes: lanes) }
+                    return sum
+                }
+                normalizeRow(UnsafePointer(values), columns: columns, weight: weight, bias: bias,
+                             epsilon: epsilon, into: output.base + row * output.leadingDimension)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func normalizeRow(_ row: UnsafePointer<Float>, columns: Int,
+                                     weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                     epsilon: Float, into output: UnsafeMutablePointer<Float>) {
+        let width = FloatVector.scalarCount
+        let fullEnd = columns - columns % width
+        let tail = columns - fullEnd
+        // Pass 1: the mean.
+        var sums = FloatVector()
+        var index = 0
+        while index < fullEnd {
+            sums += loadVector(row + index)
+            index += width
+        }
+        if tail > 0 { sums += loadPartial(row + fullEnd, count: tail) }
+        let mean = sums.sum() / Float(columns)
+        // Pass 2: the variance around that mean (padding lanes are masked out of the tail).
+        var squares = FloatVector()
+        index = 0
+        while index < fullEnd {
+            let centered = loadVector(row + index) - mean
+            squares += centered * centered
+            index += width
+        }
+        if tail > 0 {
+            var centered = loadPartial(row + fullEnd, count: tail) - mean
+            for lane in tail..<width { centered[lane] = 0 }
+            squares += centered * centered
+        }
+        let variance = squares.sum() / Float(columns)
+        let inverseDeviation = 1 / (variance + epsilon).squareRoot()
+        // Pass 3: normalise, scale and shift.
+        index = 0
+        while index < fullEnd {
+            let normalized = (loadVector(row + index) - mean) * inverseDeviation
+            storeVector(normalized * loadVector(weight + index) + loadVector(bias + index), to: output + index)
+            index += width
+        }
+        if tail > 0 {
+            let normalized = (loadPartial(row + fullEnd, count: tail) - mean) * inverseDeviation
+            let result = normalized * loadPartial(weight + fullEnd, count: tail)
+                + loadPartial(bias + fullEnd, count: tail)
+            storePartial(result, to: output + fullEnd, count: tail)
+        }
+    }
+}

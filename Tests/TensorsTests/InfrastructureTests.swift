@@ -1,0 +1,70 @@
+import Synchronization
+import Testing
+import Tensors
+
+@Suite struct ThreadPoolTests {
+    @Test func chunksCoverTheRangeExactlyOnce() {
+        for count in [0, 1, 2, 3, 7, 197, 1000] {
+            for parts in 1...5 {
+                let ranges = (0..<parts).map { ThreadPool.chunk($0, of: parts, splitting: count) }
+                #expect(ranges.flatMap { Array($0) } == Array(0..<count))
+                #expect(ranges.map(\.count).max()! - ranges.map(\.count).min()! <= 1)
+            }
+        }
+    }
+
+    @Test func runCallsEveryPartOnceAndParallelForCoversEveryIndex() {
+        let pool = ThreadPool(threadCount: 3)
+        for _ in 0..<200 {
+            let calls = Mutex([Int]())
+            pool.run { part in calls.withLock { $0.append(part) } }
+            #expect(calls.withLock { $0.sorted() } == [0, 1, 2])
+        }
+        let hits = Mutex([Int](repeating: 0, count: 1001))
+        pool.parallelFor(1001, minimumChunk: 10) { range in
+            for index in range { hits.withLock { $0[index] += 1 } }
+        }
+        #expect(hits.withLock { $0 } == [Int](repeating: 1, count: 1001))
+    }
+
+    @Test func nestedAndConcurrentRegionsStillRunEveryPart() async {
+        final class Counter: Sendable { let value = Atomic<Int>(0) }
+        let pool = ThreadPool(threadCount: 2)
+        let total = Counter()
+        pool.run { _ in
+            pool.run { _ in total.value.add(1, ordering: .relaxed) }
+        }
+        #expect(total.value.load(ordering: .relaxed) == 4)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask { for _ in 0..<50 { pool.run { _ in total.value.add(1, ordering: .relaxed) } } }
+            }
+        }
+        #expect(total.value.load(ordering: .relaxed) == 4 + 8 * 50 * 2)
+    }
+}
+
+@Suite struct WorkspaceTests {
+    @Test func buffersAreAlignedDisjointAndConsolidatedAfterTheFirstPass() {
+        let workspace = Workspace()
+        func pass() -> [UnsafeMutablePointer<Float>] {
+            let sizes = [1, 197 * 768, 3, 100_000, 197 * 3072]
+            let buffers = sizes.map { workspace.buffer($0) }
+            for (buffer, size) in zip(buffers, sizes) {
+                #expect(Int(bitPattern: buffer) % 64 == 0)
+                buffer.update(repeating: Float(size), count: size)
+            }
+            for (buffer, size) in zip(buffers, sizes) {
+                #expect(buffer[0] == Float(size) && buffer[size - 1] == Float(size), "buffers overlap")
+            }
+            workspace.reset()
+            return buffers
+        }
+        _ = pass()
+        let capacity = workspace.capacity
+        let second = pass()
+        let third = pass()
+        #expect(workspace.capacity == capacity, "the workspace grew after the first pass")
+        #expect(second == third, "a pass of the same shape should reuse the same memory")
+    }
+}
