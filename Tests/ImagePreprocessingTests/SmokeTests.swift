@@ -1,4 +1,4 @@
 import Testing
 @testable import ImagePreprocessing
 
-@Test func imagePreprocessingModuleLinks() {}
+@Test func smoke() {}
