@@ -28,27 +28,19 @@ enum JPEGDecoder {
         }
     }
 
-    /// Decompresses into `buffer` (`width × height` pixels of `pixelFormat`), applying Pillow's rules for
+    /// Decompresses into `buffer` (`width × height` pixels of `pixelFormat`), applying Pillow's rule for
     /// incomplete data.
     ///
-    /// A file that ends early makes libjpeg warn ("Premature end of JPEG file") and fill the rest with gray.
-    /// Pillow instead raises "image file is truncated", except for a single-scan file that lacks only its EOI
-    /// marker, whose rows are all complete. So without an EOI we decode again with one appended: if that run
-    /// has no warning, only the marker was missing.
+    /// A file that ends early makes libjpeg warn ("Premature end of JPEG file") and fill the missing rows with
+    /// gray. Pillow instead raises "image file is truncated" whenever the data ends before the EOI marker,
+    /// even if only the marker itself is missing (its suspending decoder is still waiting for input), so a
+    /// warning without an EOI is truncation. Other warnings (corrupt entropy data in a complete file) are
+    /// accepted, as Pillow accepts them.
     private static func decompress(_ handle: tjhandle, _ bytes: UnsafeRawBufferPointer, _ structure: JPEGStructure,
                                    pixelFormat: TJPF, into buffer: UnsafeMutableBufferPointer<UInt8>)
         throws(ImageDecodingError) {
         let warned = try run(handle, bytes, structure, pixelFormat, into: buffer)
-        guard warned, !structure.hasEndOfImage else { return }
-        guard !structure.hasMultipleScans else { throw .truncated(source: nil, format: .jpeg) }
-        var completed = [UInt8](bytes)
-        completed += [0xFF, 0xD9]
-        let retry = completed.withUnsafeBytes { completedBytes in
-            Result { () throws(ImageDecodingError) in
-                try run(handle, completedBytes, structure, pixelFormat, into: buffer)
-            }
-        }
-        if try retry.get() { throw .truncated(source: nil, format: .jpeg) }
+        if warned, !structure.hasEndOfImage { throw .truncated(source: nil, format: .jpeg) }
     }
 
     /// One `tjDecompress2` call; returns whether libjpeg warned, throws if it failed.

@@ -12,9 +12,6 @@ struct JPEGStructure {
     var height = 0
     /// Colour components: 1 (gray), 3 (YCbCr or RGB) or 4 (CMYK or YCCK).
     var componentCount = 0
-    /// Whether libjpeg needs more than one scan (progressive, or components in separate scans); such files
-    /// are buffered whole before any row comes out, so Pillow needs their end-of-image marker.
-    var hasMultipleScans = false
     /// Whether an EOI marker follows the scans, i.e. the data was not cut off.
     var hasEndOfImage = false
     /// The `Exif` and XMP metadata Pillow's JPEG plugin collects (APP1 segments before the first scan).
@@ -58,7 +55,7 @@ struct JPEGStructure {
             switch marker {
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
                 if !sawFrame {
-                    try structure.readFrameHeader(payload, marker: marker)
+                    try structure.readFrameHeader(payload)
                     sawFrame = true
                 }
             case 0xE1:
@@ -66,9 +63,6 @@ struct JPEGStructure {
             case 0xDA:
                 guard sawFrame else {
                     throw .corrupt(source: nil, format: .jpeg, reason: "scan before the frame header")
-                }
-                if let scanComponents = payload.first, Int(scanComponents) < structure.componentCount {
-                    structure.hasMultipleScans = true
                 }
                 position += length
                 structure.hasEndOfImage = endOfImage(after: position, in: bytes)
@@ -80,7 +74,7 @@ struct JPEGStructure {
         }
     }
 
-    private mutating func readFrameHeader(_ payload: UnsafeRawBufferPointer, marker: UInt8) throws(ImageDecodingError) {
+    private mutating func readFrameHeader(_ payload: UnsafeRawBufferPointer) throws(ImageDecodingError) {
         guard payload.count >= 6 else { throw .corrupt(source: nil, format: .jpeg, reason: "short frame header") }
         let precision = payload[0]
         height = Int(payload[1]) << 8 | Int(payload[2])
@@ -95,8 +89,6 @@ struct JPEGStructure {
         guard width > 0, height > 0 else {
             throw .unsupported(source: nil, format: .jpeg, reason: "a zero size in the frame header (DNL)")
         }
-        // SOF2, SOF6, SOF10, SOF14 are progressive.
-        if [0xC2, 0xC6, 0xCA, 0xCE].contains(marker) { hasMultipleScans = true }
     }
 
     /// APP1 carries `Exif\0\0` + TIFF data or an XMP packet. Pillow keeps the first Exif payload and appends

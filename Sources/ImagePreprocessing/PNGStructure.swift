@@ -33,6 +33,8 @@ struct PNGStructure {
 
     /// The largest decompressed text chunk Pillow accepts (`ImageFile.SAFEBLOCK`).
     static let maximumTextSize = 1024 * 1024
+    /// The most text Pillow accepts over all text chunks (`MAX_TEXT_MEMORY`).
+    static let maximumTextMemory = 64 * maximumTextSize
 
     /// Walks the chunks of `bytes`, which must start with the PNG signature.
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodingError) -> PNGStructure {
@@ -69,6 +71,44 @@ struct PNGStructure {
         return stream
     }
 
+    /// The image data of all IDAT chunks, concatenated: one zlib stream.
+    func compressedImageData(from bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var data: [UInt8] = []
+        data.reserveCapacity(imageData.reduce(0) { $0 + $1.count })
+        for range in imageData { data.append(contentsOf: bytes[range]) }
+        return data
+    }
+
+    /// A minimal non-interlaced PNG stream: signature, IHDR, one IDAT holding `compressed`, IEND.
+    static func stream(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, compressed: [UInt8]) -> [UInt8] {
+        var stream = ImageFormat.pngSignature
+        func appendChunk(_ type: String, _ data: [UInt8]) {
+            let length = UInt32(data.count)
+            stream += [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+            let typeStart = stream.count
+            stream += Array(type.utf8) + data
+            let crc = stream.withUnsafeBytes { Zlib.crc32(UnsafeRawBufferPointer(rebasing: $0[typeStart...])) }
+            stream += [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
+        }
+        let w = UInt32(width), h = UInt32(height)
+        appendChunk("IHDR", [UInt8(w >> 24), UInt8(w >> 16 & 0xFF), UInt8(w >> 8 & 0xFF), UInt8(w & 0xFF),
+                             UInt8(h >> 24), UInt8(h >> 16 & 0xFF), UInt8(h >> 8 & 0xFF), UInt8(h & 0xFF),
+                             bitDepth, colorType, 0, 0, 0])
+        appendChunk("IDAT", compressed)
+        appendChunk("IEND", [])
+        return stream
+    }
+
+    /// Samples per pixel for each colour type.
+    var samplesPerPixel: Int {
+        switch colorType {
+        case 2: return 3
+        case 4: return 2
+        case 6: return 4
+        default: return 1
+        }
+    }
+
     fileprivate init(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, isInterlaced: Bool,
                      headerChunk: Range<Int>) {
         self.width = width
@@ -95,6 +135,7 @@ private struct ChunkWalker {
     private var rawProfileExif: [UInt8]?
     private var xmpText: [UInt8]?
     private var xmpBytes: [UInt8]?
+    private var textMemory = 0
 
     init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -183,11 +224,20 @@ private struct ChunkWalker {
             case "eXIf":
                 exif = Array("Exif".utf8) + [0, 0] + Array(data)
             case "tEXt":
-                readText(data)
+                try readText(data)
             case "zTXt":
                 try readCompressedText(data)
             case "iTXt":
                 try readInternationalText(data)
+            case "iCCP":
+                try checkColorProfile(data)
+            case "tRNS" where structure.map { [0, 2].contains($0.colorType) } ?? false:
+                try requireLength(data, structure!.colorType == 2 ? 6 : 2, type)
+            case "gAMA": try requireLength(data, 4, type)
+            case "cHRM": try requireLength(data, 32, type)
+            case "sRGB": try requireLength(data, 1, type)
+            case "pHYs": try requireLength(data, 9, type)
+            case "acTL": try requireLength(data, 8, type)
             default:
                 break
             }
@@ -220,50 +270,89 @@ private struct ChunkWalker {
                             isInterlaced: data[12] != 0, headerChunk: chunk)
     }
 
-    /// `keyword\0text`, Latin-1. Pillow keeps the bytes of a key named `exif` as raw EXIF data.
-    private mutating func readText(_ data: UnsafeRawBufferPointer) {
-        let (key, value) = Self.split(data)
-        record(key: key, value: Array(value), rawExifAllowed: true)
+    /// Pillow raises for these ancillary chunks when they are too short to hold their fields.
+    private func requireLength(_ data: UnsafeRawBufferPointer, _ minimum: Int, _ type: String)
+        throws(ImageDecodingError) {
+        guard data.count >= minimum else {
+            throw .corrupt(source: nil, format: .png, reason: "truncated \(type) chunk")
+        }
     }
 
-    /// `keyword\0method compressed-text`. Pillow rejects any method but 0 and any text over 1 MB.
+    /// Pillow's `check_text_memory`: the characters of all text chunks may not exceed 64 MB.
+    private mutating func countText(_ characters: Int) throws(ImageDecodingError) {
+        textMemory += characters
+        if textMemory > PNGStructure.maximumTextMemory {
+            throw .corrupt(source: nil, format: .png, reason: "more than 64 MB of text in text chunks")
+        }
+    }
+
+    /// Pillow's `_safe_zlib_decompress`: at most 1 MB of output, more is an error.
+    private func inflateText(_ compressed: ArraySlice<UInt8>, _ type: String) throws(ImageDecodingError)
+        -> [UInt8]? {
+        switch Zlib.inflate(compressed, limit: PNGStructure.maximumTextSize) {
+        case .complete(let text): return text
+        case .tooLarge: throw .corrupt(source: nil, format: .png, reason: "\(type) chunk inflates beyond 1 MB")
+        case .invalid: return nil
+        }
+    }
+
+    /// `keyword\0text`, Latin-1. Pillow keeps the bytes of a key named `exif` as raw EXIF data.
+    private mutating func readText(_ data: UnsafeRawBufferPointer) throws(ImageDecodingError) {
+        let (key, value) = Self.split(data)
+        guard !key.isEmpty else { return }
+        record(key: key, value: Array(value), rawExifAllowed: true)
+        try countText(value.count)
+    }
+
+    /// `keyword\0method compressed-text`. Pillow rejects any method but 0 and any text over 1 MB; text that
+    /// does not inflate reads as empty.
     private mutating func readCompressedText(_ data: UnsafeRawBufferPointer) throws(ImageDecodingError) {
         let (key, rest) = Self.split(data)
         let method = rest.first ?? 0
         guard method == 0 else {
             throw .corrupt(source: nil, format: .png, reason: "unknown compression method \(method) in zTXt chunk")
         }
-        guard Self.isOrientationKey(key) else { return }
-        let compressed = Array(rest.dropFirst())
-        switch Zlib.inflate(compressed[...], limit: PNGStructure.maximumTextSize) {
-        case .complete(let text): record(key: key, value: text, rawExifAllowed: false)
-        case .tooLarge: throw .corrupt(source: nil, format: .png, reason: "zTXt chunk inflates beyond 1 MB")
-        case .invalid: record(key: key, value: [], rawExifAllowed: false)
-        }
+        let text = try inflateText(rest.dropFirst(), "zTXt") ?? []
+        guard !key.isEmpty else { return }
+        record(key: key, value: text, rawExifAllowed: false)
+        try countText(text.count)
     }
 
-    /// `keyword\0 flag method language\0 translated-keyword\0 text`, UTF-8.
+    /// `keyword\0 flag method language\0 translated-keyword\0 text`, UTF-8. Pillow skips the chunk when a
+    /// field is missing, the compression method is unknown, or the text does not inflate.
     private mutating func readInternationalText(_ data: UnsafeRawBufferPointer) throws(ImageDecodingError) {
-        let (key, rest) = Self.split(data)
-        guard Self.isOrientationKey(key), rest.count >= 2 else { return }
+        let all = Array(data)[...]
+        guard let zero = all.firstIndex(of: 0) else { return }
+        let key = all[..<zero], rest = all[(zero + 1)...]
+        guard rest.count >= 2 else { return }
         let flag = rest[rest.startIndex], method = rest[rest.startIndex + 1]
         let fields = rest.dropFirst(2).split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
         guard fields.count == 3 else { return }
         var text = Array(fields[2])
         if flag != 0 {
-            guard method == 0 else { return }
-            switch Zlib.inflate(text[...], limit: PNGStructure.maximumTextSize) {
-            case .complete(let inflated): text = inflated
-            case .tooLarge: throw .corrupt(source: nil, format: .png, reason: "iTXt chunk inflates beyond 1 MB")
-            case .invalid: return
-            }
+            guard method == 0, let inflated = try inflateText(text[...], "iTXt") else { return }
+            text = inflated
         }
-        let isXMP = key.elementsEqual("XML:com.adobe.xmp".utf8)
-        if isXMP { xmpBytes = text }
+        if key.elementsEqual("XML:com.adobe.xmp".utf8) { xmpBytes = text }
         // Pillow files the text under its key only if every part is valid UTF-8.
-        let allUTF8 = [Array(fields[0]), Array(fields[1]), text].allSatisfy { String(validating: $0, as: UTF8.self) != nil }
-        guard allUTF8 else { return }
+        guard String(validating: fields[0], as: UTF8.self) != nil, String(validating: fields[1], as: UTF8.self) != nil,
+              let string = String(validating: text, as: UTF8.self) else { return }
         record(key: key, value: text, rawExifAllowed: false)
+        try countText(string.unicodeScalars.count)
+    }
+
+    /// `name\0method compressed-profile`. Pillow raises for a missing or unknown method and for a profile
+    /// over 1 MB (it never applies the profile).
+    private func checkColorProfile(_ data: UnsafeRawBufferPointer) throws(ImageDecodingError) {
+        let all = Array(data)[...]
+        // Python's find returns -1 without a zero byte, and s[i + 1] then reads the first byte.
+        let zero = all.firstIndex(of: 0) ?? -1
+        guard zero + 1 < all.count else { throw .corrupt(source: nil, format: .png, reason: "truncated iCCP chunk") }
+        let method = all[zero + 1]
+        guard method == 0 else {
+            throw .corrupt(source: nil, format: .png, reason: "unknown compression method \(method) in iCCP chunk")
+        }
+        _ = try inflateText(all[(zero + 2)...], "iCCP")
     }
 
     private static func isOrientationKey(_ key: ArraySlice<UInt8>) -> Bool {

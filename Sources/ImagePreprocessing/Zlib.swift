@@ -17,6 +17,20 @@ enum Zlib {
         return UInt32(truncatingIfNeeded: value)
     }
 
+    /// `bytes` as a zlib stream, compressed for speed (the result is only handed straight back to libpng), or
+    /// `nil` if zlib fails (it can only run out of memory).
+    static func deflate(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
+        var capacity = compressBound(uLong(bytes.count))
+        var output = [UInt8](repeating: 0, count: Int(capacity))
+        let status = bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { buffer in
+                compress2(buffer.baseAddress, &capacity, input.baseAddress, uLong(input.count), Z_BEST_SPEED)
+            }
+        }
+        guard status == Z_OK else { return nil }
+        return Array(output[0..<Int(capacity)])
+    }
+
     /// The outcome of inflating with a size cap.
     enum InflateResult: Equatable {
         /// The whole stream, within the cap.
@@ -29,11 +43,16 @@ enum Zlib {
 
     /// Inflates the zlib stream `compressed`, producing at most `limit` bytes, like Python's
     /// `zlib.decompressobj().decompress(data, limit)` followed by a check for unconsumed input.
-    static func inflate(_ compressed: ArraySlice<UInt8>, limit: Int) -> InflateResult {
+    ///
+    /// - Parameters:
+    ///   - limit: The most bytes to produce.
+    ///   - stopAtLimit: Return the first `limit` bytes as complete instead of reporting ``InflateResult/tooLarge``.
+    static func inflate(_ compressed: ArraySlice<UInt8>, limit: Int, stopAtLimit: Bool = false) -> InflateResult {
         var stream = z_stream()
         guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return .invalid }
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
+        var total = 0
         var chunk = [UInt8](repeating: 0, count: min(max(limit, 1), 64 * 1024))
         return compressed.withUnsafeBufferPointer { input -> InflateResult in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
@@ -47,7 +66,12 @@ enum Zlib {
                     return status
                 }
                 produced = chunk.count - Int(stream.avail_out)
-                if output.count + produced > limit { return .tooLarge }
+                if total + produced > limit {
+                    guard stopAtLimit else { return .tooLarge }
+                    output.append(contentsOf: chunk[0..<(limit - total)])
+                    return .complete(output)
+                }
+                total += produced
                 output.append(contentsOf: chunk[0..<produced])
                 switch status {
                 case Z_STREAM_END:

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import ImagePreprocessing
+
+/// The committed image fixtures and their reference index (Fixtures/images, written by
+/// Fixtures/generate/images.py with Pillow and transformers).
+enum Fixtures {
+    /// `<package root>/Fixtures/images`, found by walking up from this source file to `Package.swift`.
+    static let directory: URL = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                return url.appendingPathComponent("Fixtures/images")
+            }
+            url.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: "/nonexistent/Fixtures/images")
+    }()
+
+    /// `references/index.json`, parsed once; a failure is kept so that a test can report it (the
+    /// parameterized tests would otherwise silently have no cases).
+    static let loadedIndex: Result<ReferenceIndex, FixtureError> = {
+        let url = directory.appendingPathComponent("references/index.json")
+        do {
+            return .success(try JSONDecoder().decode(ReferenceIndex.self, from: Data(contentsOf: url)))
+        } catch {
+            return .failure(FixtureError("cannot read the fixture index \(url.path): \(error)"))
+        }
+    }()
+
+    /// The index, or an empty one if it could not be read (``loadedIndex`` then holds the error).
+    static var index: ReferenceIndex {
+        (try? loadedIndex.get()) ?? ReferenceIndex(versions: [:], decoded: [], errors: [], processed: [],
+                                                   resample: [], configs: [:])
+    }
+
+    /// The URL of a fixture file given relative to Fixtures/images.
+    static func url(_ relative: String) -> URL { directory.appendingPathComponent(relative) }
+
+    /// A reference array: zlib-compressed, row-delta filtered uint8 (see images.py), of `rows × rowLength`.
+    static func array(_ relative: String, rows: Int, rowLength: Int, channels: Int) throws -> [UInt8] {
+        let compressed = try Data(contentsOf: url(relative))
+        let expected = rows * rowLength * channels
+        guard case .complete(var bytes) = Zlib.inflate([UInt8](compressed)[...], limit: expected),
+              bytes.count == expected else {
+            throw FixtureError("\(relative) does not inflate to \(expected) bytes")
+        }
+        // Undo the delta filter: each byte was stored minus the same channel of the pixel to its left.
+        for row in 0..<rows {
+            let start = row * rowLength * channels
+            for index in (start + channels)..<(start + rowLength * channels) {
+                bytes[index] = bytes[index] &+ bytes[index - channels]
+            }
+        }
+        return bytes
+    }
+}
+
+/// A fixture that cannot be read as the index describes.
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The parts of references/index.json the tests use.
+struct ReferenceIndex: Decodable {
+    struct Decoded: Decodable, Sendable, CustomTestStringConvertible {
+        let name: String
+        let file: String
+        let width: Int
+        let height: Int
+        let expected: String
+        let sha256: String
+        let pixels: String?
+        var testDescription: String { name }
+    }
+
+    struct Failure: Decodable, Sendable, CustomTestStringConvertible {
+        let name: String
+        let file: String
+        let error: String
+        let pillow: String
+        var testDescription: String { name }
+    }
+
+    struct Configuration: Decodable, Sendable {
+        let file: String
+        /// Per channel, the sorted distinct float32 outputs (IEEE bit patterns).
+        let tables: [[UInt32]]
+    }
+
+    struct Processed: Decodable, Sendable, CustomTestStringConvertible {
+        let config: String
+        let image: String
+        let shape: [Int]
+        let sha256: String
+        let grid: String
+        let indices: String?
+        var testDescription: String { "\(config)/\(image)" }
+    }
+
+    struct ResampleInput: Decodable, Sendable {
+        struct Output: Decodable, Sendable {
+            let filter: Int
+            let width: Int
+            let height: Int
+            let pixels: String
+        }
+
+        let name: String
+        let width: Int
+        let height: Int
+        let pixels: String
+        let outputs: [Output]
+    }
+
+    let versions: [String: String]
+    let decoded: [Decoded]
+    let errors: [Failure]
+    let processed: [Processed]
+    let resample: [ResampleInput]
+    let configs: [String: Configuration]
+}
+
+/// How two byte or float arrays differ.
+struct Difference: CustomStringConvertible {
+    var maximum: Double = 0
+    var count = 0
+    var firstIndex: Int?
+
+    init<T: BinaryFloatingPoint>(_ actual: [T], _ expected: [T]) {
+        precondition(actual.count == expected.count)
+        for index in actual.indices where actual[index].bitPattern != expected[index].bitPattern {
+            let delta = abs(Double(actual[index]) - Double(expected[index]))
+            maximum = max(maximum, delta.isNaN ? .infinity : delta)
+            count += 1
+            if firstIndex == nil { firstIndex = index }
+        }
+    }
+
+    init(_ actual: [UInt8], _ expected: [UInt8]) {
+        precondition(actual.count == expected.count)
+        for index in actual.indices where actual[index] != expected[index] {
+            maximum = max(maximum, Double(abs(Int(actual[index]) - Int(expected[index]))))
+            count += 1
+            if firstIndex == nil { firstIndex = index }
+        }
+    }
+
+    var isZero: Bool { count == 0 }
+
+    var description: String {
+        guard let firstIndex else { return "identical" }
+        return "max |Δ| = \(maximum) over \(count) differing values (first at flat index \(firstIndex))"
+    }
+}
+
+extension BinaryFloatingPoint {
+    /// The raw bits, for exact comparison (distinguishes −0 and NaN payloads, as a hash of the bytes would).
+    fileprivate var bitPattern: UInt64 {
+        if let float = self as? Float { return UInt64(float.bitPattern) }
+        return (self as? Double)?.bitPattern ?? 0
+    }
+}
