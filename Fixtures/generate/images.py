@@ -21,7 +21,6 @@ The script checks that every stored array reconstructs the original bit for bit.
 """
 import ctypes
 import ctypes.util
-import hashlib
 import io
 import json
 import pathlib
@@ -667,7 +666,7 @@ def main(fixtures: pathlib.Path) -> None:
             pixels = ours
         else:
             entry["expected"] = "pillow"
-        entry["sha256"] = hashlib.sha256(pixels.tobytes()).hexdigest()
+        entry["crc32"] = zlib.crc32(pixels.tobytes())
         # The large benchmark photo is checked by hash and through its processed outputs only, to keep the
         # fixtures small.
         if name != "hubble_deep_field":
@@ -683,8 +682,9 @@ def main(fixtures: pathlib.Path) -> None:
         index["errors"].append({"name": name, "file": relative, "error": error, "pillow": message})
 
     # Every decodable image goes through the three main configurations; the less common configurations
-    # (small outputs) run on a representative subset. Each result is checked by the SHA-256 of its float32
-    # bytes and by a sampled grid of values; the ones listed in FULL also store every value.
+    # (small outputs) run on a representative subset. Each result is checked by the CRC-32 of its float32
+    # bytes (which catches any single changed value with certainty) and by a sampled grid of values that
+    # gives max |Δ| on failure; the ones listed in `full` also store every value.
     subset = ["png-1x1", "jpeg-1x1", "png-tiny-5x3", "orientation-3", "orientation-8", "jpeg-gray",
               "png-palette-trns", "jpeg-420", "png-rgba", "jpeg-cmyk-adobe", "png-interlaced", "exif-rational",
               "png-rgb-16bit", "jpeg-progressive"]
@@ -705,7 +705,7 @@ def main(fixtures: pathlib.Path) -> None:
             planes = index_planes(values, tables)
             stem = f"references/processed/{config_name}/{name}"
             entry = {"config": config_name, "image": name, "shape": list(values.shape),
-                     "sha256": hashlib.sha256(values.tobytes()).hexdigest(),
+                     "crc32": zlib.crc32(values.tobytes()),
                      "grid": w.array(f"{stem}.grid.u8z", planes[:, ::GRID, ::GRID].reshape(-1, planes[:, ::GRID, ::GRID].shape[2]))}
             if config_name not in MAIN_CONFIGS or name in full:
                 entry["indices"] = w.array(f"{stem}.u8z", planes.reshape(-1, planes.shape[2]))

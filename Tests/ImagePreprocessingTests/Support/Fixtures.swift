@@ -46,14 +46,21 @@ enum Fixtures {
             throw FixtureError("\(relative) does not inflate to \(expected) bytes")
         }
         // Undo the delta filter: each byte was stored minus the same channel of the pixel to its left.
-        for row in 0..<rows {
-            let start = row * rowLength * channels
-            for index in (start + channels)..<(start + rowLength * channels) {
-                bytes[index] = bytes[index] &+ bytes[index - channels]
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            for row in 0..<rows {
+                let start = row * rowLength * channels
+                for index in (start + channels)..<(start + rowLength * channels) {
+                    buffer[index] = buffer[index] &+ buffer[index - channels]
+                }
             }
         }
         return bytes
     }
+}
+
+/// zlib's CRC-32 of the bytes of `values`, as Python's `zlib.crc32(array.tobytes())` computes it.
+func crc32<T>(of values: [T]) -> UInt32 {
+    values.withUnsafeBytes { Zlib.crc32($0) }
 }
 
 /// A fixture that cannot be read as the index describes.
@@ -70,7 +77,7 @@ struct ReferenceIndex: Decodable {
         let width: Int
         let height: Int
         let expected: String
-        let sha256: String
+        let crc32: UInt32
         let pixels: String?
         var testDescription: String { name }
     }
@@ -93,7 +100,7 @@ struct ReferenceIndex: Decodable {
         let config: String
         let image: String
         let shape: [Int]
-        let sha256: String
+        let crc32: UInt32
         let grid: String
         let indices: String?
         var testDescription: String { "\(config)/\(image)" }
@@ -128,22 +135,31 @@ struct Difference: CustomStringConvertible {
     var count = 0
     var firstIndex: Int?
 
-    init<T: BinaryFloatingPoint>(_ actual: [T], _ expected: [T]) {
+    /// Compares bit patterns, so −0 against 0 or a different NaN counts as a difference, as a hash would.
+    init(_ actual: [Float], _ expected: [Float]) {
         precondition(actual.count == expected.count)
-        for index in actual.indices where actual[index].bitPattern != expected[index].bitPattern {
-            let delta = abs(Double(actual[index]) - Double(expected[index]))
-            maximum = max(maximum, delta.isNaN ? .infinity : delta)
-            count += 1
-            if firstIndex == nil { firstIndex = index }
+        actual.withUnsafeBufferPointer { a in
+            expected.withUnsafeBufferPointer { e in
+                for index in 0..<a.count where a[index].bitPattern != e[index].bitPattern {
+                    let delta = abs(Double(a[index]) - Double(e[index]))
+                    maximum = max(maximum, delta.isNaN ? .infinity : delta)
+                    count += 1
+                    if firstIndex == nil { firstIndex = index }
+                }
+            }
         }
     }
 
     init(_ actual: [UInt8], _ expected: [UInt8]) {
         precondition(actual.count == expected.count)
-        for index in actual.indices where actual[index] != expected[index] {
-            maximum = max(maximum, Double(abs(Int(actual[index]) - Int(expected[index]))))
-            count += 1
-            if firstIndex == nil { firstIndex = index }
+        actual.withUnsafeBufferPointer { a in
+            expected.withUnsafeBufferPointer { e in
+                for index in 0..<a.count where a[index] != e[index] {
+                    maximum = max(maximum, Double(abs(Int(a[index]) - Int(e[index]))))
+                    count += 1
+                    if firstIndex == nil { firstIndex = index }
+                }
+            }
         }
     }
 
@@ -152,13 +168,5 @@ struct Difference: CustomStringConvertible {
     var description: String {
         guard let firstIndex else { return "identical" }
         return "max |Δ| = \(maximum) over \(count) differing values (first at flat index \(firstIndex))"
-    }
-}
-
-extension BinaryFloatingPoint {
-    /// The raw bits, for exact comparison (distinguishes −0 and NaN payloads, as a hash of the bytes would).
-    fileprivate var bitPattern: UInt64 {
-        if let float = self as? Float { return UInt64(float.bitPattern) }
-        return (self as? Double)?.bitPattern ?? 0
     }
 }
