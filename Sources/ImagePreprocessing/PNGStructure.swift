@@ -33,6 +33,8 @@ struct PNGStructure {
 
     /// The largest decompressed text chunk Pillow accepts (`ImageFile.SAFEBLOCK`).
     static let maximumTextSize = 1024 * 1024
+    /// The longest side libpng reads.
+    static let maximumSide = 1_000_000
     /// The most text Pillow accepts over all text chunks (`MAX_TEXT_MEMORY`).
     static let maximumTextMemory = 64 * maximumTextSize
 
@@ -266,6 +268,12 @@ private struct ChunkWalker {
             throw .corrupt(source: nil, format: .png, reason: "invalid size \(width)×\(height)")
         }
         guard data[11] == 0 else { throw .corrupt(source: nil, format: .png, reason: "unknown filter method") }
+        // libpng's default user limits (PNG_USER_WIDTH_MAX / PNG_USER_HEIGHT_MAX), which the simplified API
+        // cannot raise; Pillow has no such limit.
+        guard width <= PNGStructure.maximumSide, height <= PNGStructure.maximumSide else {
+            throw .unsupported(source: nil, format: .png,
+                               reason: "\(width)×\(height) exceeds libpng's limit of 1,000,000 pixels per side")
+        }
         return PNGStructure(width: width, height: height, bitDepth: bitDepth, colorType: colorType,
                             isInterlaced: data[12] != 0, headerChunk: chunk)
     }
