@@ -55,6 +55,12 @@ struct JPEGStructure {
             switch marker {
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
                 if !sawFrame {
+                    // Lossless (SOF3, 7, 11, 15) and hierarchical (SOF5–7, 13–15) processes are beyond
+                    // libjpeg-turbo 2.1's 8-bit decoder; say so instead of relaying its error.
+                    if [0xC3, 0xC5, 0xC6, 0xC7, 0xCB, 0xCD, 0xCE, 0xCF].contains(marker) {
+                        throw .unsupported(source: nil, format: .jpeg,
+                                           reason: "lossless or hierarchical JPEG (SOF marker FF \(String(marker, radix: 16, uppercase: true)))")
+                    }
                     try structure.readFrameHeader(payload)
                     sawFrame = true
                 }

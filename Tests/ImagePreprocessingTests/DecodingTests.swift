@@ -105,6 +105,22 @@ import Testing
         }
     }
 
+    @Test func unsupportedJPEGProcessesAreNamed() throws {
+        var bytes = [UInt8](try Data(contentsOf: Fixtures.url("crafted/jpeg-444.jpg")))
+        let frame = try #require(bytes.indices.first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xC0 })
+        bytes[frame + 1] = 0xC3  // lossless
+        let error = try #require(throws: ImageDecodingError.self) { try ImageDecoder().decode(Data(bytes), source: "x") }
+        guard case .unsupported(_, .jpeg, let reason) = error else {
+            Issue.record("expected unsupported, got \(error)")
+            return
+        }
+        #expect(reason.contains("lossless"))
+        let precision = frame + 4
+        bytes[frame + 1] = 0xC0
+        bytes[precision] = 12
+        #expect(throws: ImageDecodingError.self) { try ImageDecoder().decode(Data(bytes)) }
+    }
+
     @Test func orientationCanBeLeftAsStored() throws {
         let url = Fixtures.url("crafted/orientation-6.jpg")
         let upright = try ImageDecoder().decode(contentsOf: url)
@@ -128,9 +144,9 @@ import Testing
         let decoder = ImageDecoder()
         let sequential = try files.map { try decoder.decode(contentsOf: Fixtures.url($0)) }
         let concurrent = try await withThrowingTaskGroup(of: (Int, RGBImage).self) { group in
-            for round in 0..<4 {
+            for _ in 0..<4 {
                 for (index, file) in files.enumerated() {
-                    group.addTask { (index + round * 0, try decoder.decode(contentsOf: Fixtures.url(file))) }
+                    group.addTask { (index, try decoder.decode(contentsOf: Fixtures.url(file))) }
                 }
             }
             var results: [(Int, RGBImage)] = []
