@@ -86,25 +86,49 @@ enum PillowResampler {
             coefficients.starts.withUnsafeBufferPointer { starts in
                 coefficients.counts.withUnsafeBufferPointer { counts in
                     let weights = weightBuffer.baseAddress!
-                    var out = output
-                    for row in rows {
-                        let source = input + row * inputWidth * 3
+                    let rowLength = inputWidth * 3, outputRowLength = outputWidth * 3
+                    var row = rows.lowerBound
+                    // Two rows at a time share each weight: eight lanes (RGB_ of both rows) per multiply-add.
+                    while row + 1 < rows.upperBound {
+                        let first = input + row * rowLength
+                        let out = output + (row - rows.lowerBound) * outputRowLength
+                        for column in 0..<outputWidth {
+                            let taps = weights + column * stride
+                            var pixel = first + starts[column] * 3
+                            var sum = SIMD8<Int32>(repeating: rounding)
+                            for tap in 0..<counts[column] {
+                                let next = pixel + rowLength
+                                let value = SIMD8<Int32>(Int32(pixel[0]), Int32(pixel[1]), Int32(pixel[2]), 0,
+                                                         Int32(next[0]), Int32(next[1]), Int32(next[2]), 0)
+                                // Wrapping arithmetic mirrors C's int; the design keeps it from overflowing.
+                                sum &+= value &* taps[tap]
+                                pixel += 3
+                            }
+                            let a = out + column * 3, b = a + outputRowLength
+                            a[0] = clip(sum[0])
+                            a[1] = clip(sum[1])
+                            a[2] = clip(sum[2])
+                            b[0] = clip(sum[4])
+                            b[1] = clip(sum[5])
+                            b[2] = clip(sum[6])
+                        }
+                        row += 2
+                    }
+                    if row < rows.upperBound {
+                        let source = input + row * rowLength
+                        let out = output + (row - rows.lowerBound) * outputRowLength
                         for column in 0..<outputWidth {
                             let taps = weights + column * stride
                             var pixel = source + starts[column] * 3
-                            var red = rounding, green = rounding, blue = rounding
+                            var sum = SIMD4<Int32>(repeating: rounding)
                             for tap in 0..<counts[column] {
-                                let weight = taps[tap]
-                                // Wrapping arithmetic mirrors C's int; the design keeps it from overflowing.
-                                red &+= Int32(pixel[0]) &* weight
-                                green &+= Int32(pixel[1]) &* weight
-                                blue &+= Int32(pixel[2]) &* weight
+                                let value = SIMD4<Int32>(Int32(pixel[0]), Int32(pixel[1]), Int32(pixel[2]), 0)
+                                sum &+= value &* taps[tap]
                                 pixel += 3
                             }
-                            out[0] = clip(red)
-                            out[1] = clip(green)
-                            out[2] = clip(blue)
-                            out += 3
+                            out[column * 3] = clip(sum[0])
+                            out[column * 3 + 1] = clip(sum[1])
+                            out[column * 3 + 2] = clip(sum[2])
                         }
                     }
                 }
