@@ -1,1 +1,0 @@
-// The ImagePreprocessing module. See ../../Documentation/Architecture.md.

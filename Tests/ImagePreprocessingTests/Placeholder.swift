@@ -1,4 +1,0 @@
-import Testing
-@testable import ImagePreprocessing
-
-@Test func imagePreprocessingModuleLinks() {}
