@@ -10,6 +10,7 @@
 
 Everything is deterministic (fixed seed, fixed commit hash), so re-running changes nothing.
 """
+import copy
 import hashlib
 import http.server
 import json
@@ -55,8 +56,8 @@ def tiny_model() -> ViTForImageClassification:
 
 def save_variant(model, directory: pathlib.Path, dtype, **kwargs) -> None:
     directory.mkdir(parents=True)
-    model.to(dtype).save_pretrained(directory, **kwargs)
-    model.to(torch.float32)
+    # A copy, so that every variant is rounded from the same float32 weights.
+    copy.deepcopy(model).to(dtype).save_pretrained(directory, **kwargs)
     ViTImageProcessor(size={"height": 32, "width": 32}).save_pretrained(directory)
 
 
