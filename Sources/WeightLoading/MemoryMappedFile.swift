@@ -68,8 +68,7 @@ public final class MemoryMappedFile: @unchecked Sendable {
     /// reliable way to check that opening a checkpoint reads nothing beyond its header.
     public var residentByteCount: Int? {
         #if os(Linux)
-        guard let base = bytes.baseAddress,
-              let smaps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else { return nil }
+        guard let base = bytes.baseAddress, let smaps = Self.readProcFile("/proc/self/smaps") else { return nil }
         let start = UInt(bitPattern: base)
         var inMapping = false
         for line in smaps.split(separator: "\n", omittingEmptySubsequences: true) {
@@ -88,6 +87,23 @@ public final class MemoryMappedFile: @unchecked Sendable {
         #else
         return nil
         #endif
+    }
+
+    /// Reads a `/proc` file to its end. (Foundation's `String(contentsOfFile:)` trusts the size
+    /// `stat` reports, which is 0 for `/proc` files, and returns only the first page.)
+    static func readProcFile(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 { return nil }
+            if count == 0 { break }
+            contents.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: contents, as: UTF8.self)
     }
 
     private static func errorString() -> String {
