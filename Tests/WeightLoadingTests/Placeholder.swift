@@ -1,4 +1,0 @@
-import Testing
-@testable import WeightLoading
-
-@Test func weightLoadingModuleLinks() {}
