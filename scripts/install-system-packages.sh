@@ -7,6 +7,7 @@ packages=(
   libturbojpeg0-dev    # JPEG decoding (libjpeg-turbo's TurboJPEG API)
   libjpeg62-turbo-dev  # libjpeg-turbo itself
   libpng-dev           # PNG decoding
+  zlib1g-dev           # zlib (libpng's inflate, used directly for text chunks)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -3,7 +3,9 @@ extension Kernels {
     /// biased variance, as `torch.nn.LayerNorm` computes it.
     ///
     /// Mean and variance are computed in two passes over the row (not the one-pass
-    /// `E[x²] − E[x]²`), which stays accurate for rows with a large mean. `input` and `output`
+    /// `E[x²] − E[x]²`), and the second pass also corrects the mean by the sum of the
+    /// centred values (the "corrected two-pass" algorithm), so rows whose mean is large
+    /// against their spread (10⁴ ± 1) stay accurate in Float32. `input` and `output`
     /// may be the same memory.
     public static func layerNorm(_ input: MatrixView, weight: UnsafePointer<Float>,
                                  bias: UnsafePointer<Float>, epsilon: Float,
@@ -70,21 +72,28 @@ extension Kernels {
             index += width
         }
         if tail > 0 { sums += loadPartial(row + fullEnd, count: tail) }
-        let mean = sums.sum() / Float(columns)
-        // Pass 2: the variance around that mean (padding lanes are masked out of the tail).
+        let roughMean = sums.sum() / Float(columns)
+        // Pass 2: squares and sum of the values centred on that mean (padding lanes masked).
+        // The centred sum is the rounding error of the first pass: it corrects both the mean
+        // and the variance, Σ(x − m)² − (Σ(x − m))² / n.
         var squares = FloatVector()
+        var residuals = FloatVector()
         index = 0
         while index < fullEnd {
-            let centered = loadVector(row + index) - mean
+            let centered = loadVector(row + index) - roughMean
             squares += centered * centered
+            residuals += centered
             index += width
         }
         if tail > 0 {
-            var centered = loadPartial(row + fullEnd, count: tail) - mean
+            var centered = loadPartial(row + fullEnd, count: tail) - roughMean
             for lane in tail..<width { centered[lane] = 0 }
             squares += centered * centered
+            residuals += centered
         }
-        let variance = squares.sum() / Float(columns)
+        let residual = residuals.sum()
+        let mean = roughMean + residual / Float(columns)
+        let variance = max(0, (squares.sum() - residual * residual / Float(columns)) / Float(columns))
         let inverseDeviation = 1 / (variance + epsilon).squareRoot()
         // Pass 3: normalise, scale and shift.
         index = 0

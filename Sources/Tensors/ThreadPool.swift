@@ -113,7 +113,10 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     private static func workerLoop(index: Int, worker: Worker, state: SharedState) {
-        var seen = state.generation.load(ordering: .acquiring)
+        // Start from generation 0, the value at creation, not from a fresh load: a region may
+        // already have started before this thread first runs, and reading its bumped
+        // generation here would make the worker skip it and the caller wait forever.
+        var seen = 0
         while true {
             var spins = 0
             var current = state.generation.load(ordering: .acquiring)
