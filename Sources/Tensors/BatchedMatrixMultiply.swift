@@ -43,6 +43,16 @@ extension MatrixMultiply {
         }
     }
 
+    /// `C ← alpha · op(A) · op(B) + beta · C` on the calling thread, never split across the
+    /// pool: for callers that already run inside a parallel region of their own (attention
+    /// runs heads in parallel and fuses softmax between its two products).
+    public static func gemmOnCurrentThread(_ a: MatrixView, _ b: MatrixView, into c: MutableMatrixView,
+                                           transposeA: Bool = false, transposeB: Bool = false,
+                                           alpha: Float = 1, beta: Float = 0) {
+        gemmOnCallingThread(a, transposeA ? .transposed : .normal, b, transposeB ? .transposed : .normal,
+                            into: c, alpha: alpha, beta: beta)
+    }
+
     /// One GEMM on the calling thread, without splitting; OpenBLAS itself may still use its
     /// threads under ``GEMMParallelism/openBLASThreads``.
     static func gemmOnCallingThread(_ a: MatrixView, _ opA: Operand, _ b: MatrixView, _ opB: Operand,

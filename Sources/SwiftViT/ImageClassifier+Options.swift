@@ -1,0 +1,28 @@
+import ImagePreprocessing
+import Tensors
+
+extension ImageClassifier {
+    /// Settings for loading and running a classifier.
+    public struct Options: Sendable {
+        /// Compute threads for the whole process (our kernels and OpenBLAS together), or `nil`
+        /// for one per available core. The setting is process-wide: the last classifier
+        /// created decides it.
+        public var threads: Int?
+        /// The most images one forward pass takes; larger batch requests are split.
+        /// Batches of 4–8 are the most efficient per image on CPUs; 1 gives the lowest latency.
+        public var batchSize: Int
+        /// Images with more pixels than this are refused before they are decoded.
+        public var maximumPixelCount: Int
+        /// Hub revision (branch, tag or commit) when loading by id.
+        public var revision: String
+
+        /// Creates options; the defaults suit most machines.
+        public init(threads: Int? = nil, batchSize: Int = 8,
+                    maximumPixelCount: Int = ImageDecoder.defaultMaximumPixelCount, revision: String = "main") {
+            self.threads = threads
+            self.batchSize = batchSize
+            self.maximumPixelCount = maximumPixelCount
+            self.revision = revision
+        }
+    }
+}

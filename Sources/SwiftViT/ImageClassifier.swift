@@ -1,0 +1,240 @@
+import Foundation
+import ImagePreprocessing
+import Tensors
+import VisionTransformer
+import WeightLoading
+
+/// Labels images with a Vision Transformer checkpoint from the Hugging Face Hub or a folder,
+/// giving the classes transformers' image-classification pipeline gives.
+///
+/// ```swift
+/// let classifier = try await ImageClassifier()              // google/vit-base-patch16-224
+/// for result in try classifier.classify(contentsOf: URL(fileURLWithPath: "cat.jpg")) {
+///     print(result.label, result.score)
+/// }
+/// ```
+///
+/// A classifier is immutable and `Sendable`: share one across threads and tasks. Concurrent
+/// calls each get their own scratch memory.
+public final class ImageClassifier: Sendable {
+    /// The model's configuration (`config.json`).
+    public let configuration: ViTConfiguration
+    /// The image preprocessing (`preprocessor_config.json`).
+    public let processor: ImageProcessor
+    /// The network.
+    public let model: ViTForImageClassification
+    /// How logits become scores.
+    public let scoreFunction: ScoreFunction
+    /// The options the classifier was created with.
+    public let options: Options
+    /// Where the model came from (a folder, or a snapshot in the Hugging Face cache).
+    public let files: ModelFiles?
+    /// How long opening the weights and building the model took.
+    public let loadDuration: Duration
+    let decoder: ImageDecoder
+    let workspaces = WorkspacePool()
+
+    /// The model's class names, by class index.
+    public var labels: [String] { configuration.labels }
+
+    /// Loads a model by Hub id (found in the Hugging Face cache or downloaded into it) or from a
+    /// local folder holding `config.json`, `preprocessor_config.json` and safetensors weights.
+    ///
+    /// - Parameters:
+    ///   - model: a Hub id such as `google/vit-base-patch16-224`, or a directory path.
+    ///   - options: threads, batch size, revision, image size limit.
+    ///   - progress: download progress, reported on a background thread.
+    public convenience init(model: String = ModelRepository.defaultModel, options: Options = Options(),
+                            progress: DownloadProgressHandler? = nil) async throws(ImageClassifierError) {
+        let files: ModelFiles
+        do {
+            files = try await ModelRepository().resolve(model, revision: options.revision, progress: progress)
+        } catch let error as ModelRepositoryError {
+            throw .modelUnavailable(model: model, reason: "\(error)")
+        } catch {
+            throw .modelUnavailable(model: model, reason: "\(error)")
+        }
+        try self.init(files: files, options: options)
+    }
+
+    /// Loads a model from a local folder (no network).
+    public convenience init(directory: URL, options: Options = Options()) throws(ImageClassifierError) {
+        let files: ModelFiles
+        do {
+            files = try ModelRepository().localFiles(in: directory)
+        } catch {
+            throw .modelUnavailable(model: directory.path, reason: "\(error)")
+        }
+        try self.init(files: files, options: options)
+    }
+
+    /// Loads the model in `files`.
+    public convenience init(files: ModelFiles, options: Options = Options()) throws(ImageClassifierError) {
+        let start = ContinuousClock.now
+        let configuration: ViTConfiguration
+        let processing: ImageProcessingConfiguration
+        let checkpoint: Checkpoint
+        do { configuration = try files.readConfiguration() } catch { throw .invalidConfiguration(error) }
+        do {
+            processing = try ImageProcessingConfiguration(contentsOf: files.preprocessorConfiguration)
+        } catch { throw .invalidPreprocessorConfiguration(error) }
+        do { checkpoint = try files.openCheckpoint() } catch { throw .invalidCheckpoint(error) }
+        let model: ViTForImageClassification
+        do {
+            model = try ViTForImageClassification(configuration: configuration, weights: checkpoint,
+                                                  source: files.directory.path)
+        } catch { throw .weightsDoNotMatch(error) }
+        try self.init(model: model, processor: ImageProcessor(configuration: processing), options: options,
+                      files: files, loadDuration: ContinuousClock.now - start)
+    }
+
+    /// Wraps an already built model and processor (for models built in memory).
+    public init(model: ViTForImageClassification, processor: ImageProcessor, options: Options = Options(),
+                files: ModelFiles? = nil, loadDuration: Duration = .zero) throws(ImageClassifierError) {
+        let name = files?.directory.path ?? "model"
+        let configuration = model.configuration
+        guard options.batchSize >= 1 else { throw .invalidArgument("the batch size must be at least 1") }
+        if let threads = options.threads, threads < 1 { throw .invalidArgument("the thread count must be at least 1") }
+        guard configuration.numChannels == processor.channelCount else {
+            throw .incompatibleModel(model: name, reason: "the model takes \(configuration.numChannels)-channel "
+                                     + "images; SwiftViT feeds RGB (3 channels)")
+        }
+        for side in [processor.outputHeight, processor.outputWidth] {
+            if let side, side != configuration.imageSize {
+                throw .incompatibleModel(model: name, reason: "preprocessor_config.json makes "
+                    + "\(processor.outputWidth.map(String.init) ?? "?")×\(processor.outputHeight.map(String.init) ?? "?") "
+                    + "inputs but config.json's image_size is \(configuration.imageSize)")
+            }
+        }
+        ComputeThreads.configure(count: options.threads ?? ComputeThreads.defaultCount)
+        self.configuration = configuration
+        self.processor = processor
+        self.model = model
+        self.scoreFunction = ScoreFunction(for: configuration)
+        self.options = options
+        self.files = files
+        self.loadDuration = loadDuration
+        self.decoder = ImageDecoder(maximumPixelCount: options.maximumPixelCount)
+    }
+
+    // MARK: - Preparing images
+
+    /// Decodes (for files and bytes) and preprocesses one image.
+    public func prepare(_ input: ImageInput) throws(ImageClassifierError) -> PreparedImage {
+        let image: RGBImage
+        do {
+            switch input {
+            case .file(let url): image = try decoder.decode(contentsOf: url)
+            case .data(let data, let name): image = try decoder.decode(data, source: name)
+            case .image(let decoded, _): image = decoded
+            }
+        } catch { throw .undecodableImage(error) }
+        let size = processor.outputSize(forImageWidth: image.width, height: image.height)
+        guard size.width == configuration.imageSize, size.height == configuration.imageSize else {
+            throw .unsupportedInput(source: input.name, reason: "preprocessing made a \(size.width)×\(size.height) "
+                                    + "input, but the model takes \(configuration.imageSize)×\(configuration.imageSize)")
+        }
+        return PreparedImage(name: input.name, pixelValues: processor.process(image))
+    }
+
+    // MARK: - Classifying
+
+    /// The `topK` most likely classes of the image file at `url`, best first.
+    public func classify(contentsOf url: URL, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
+        try classify(prepare(.file(url)), topK: topK)
+    }
+
+    /// The `topK` most likely classes of the encoded image `data` (JPEG or PNG), best first.
+    public func classify(_ data: Data, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
+        try classify(prepare(.data(data)), topK: topK)
+    }
+
+    /// The `topK` most likely classes of a decoded image, best first.
+    public func classify(_ image: RGBImage, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
+        try classify(prepare(.image(image)), topK: topK)
+    }
+
+    /// The `topK` most likely classes of a prepared image, best first.
+    public func classify(_ image: PreparedImage, topK: Int = 5) -> [Classification] {
+        classify([image], topK: topK)[0]
+    }
+
+    /// Classifies many inputs, in batches of ``Options/batchSize``: one result per input, in
+    /// order, with that input's error in place of its labels if it could not be read.
+    public func classify(_ inputs: [ImageInput], topK: Int = 5) -> [Result<[Classification], ImageClassifierError>] {
+        var results: [Result<[Classification], ImageClassifierError>] = []
+        results.reserveCapacity(inputs.count)
+        var start = 0
+        while start < inputs.count {
+            let chunk = inputs[start..<min(inputs.count, start + options.batchSize)]
+            var prepared: [PreparedImage] = []
+            var outcome: [Result<Int, ImageClassifierError>] = []   // index into `prepared`
+            for input in chunk {
+                do throws(ImageClassifierError) {
+                    prepared.append(try prepare(input))
+                    outcome.append(.success(prepared.count - 1))
+                } catch {
+                    outcome.append(.failure(error))
+                }
+            }
+            let labelled = classify(prepared, topK: topK)
+            results += outcome.map { $0.map { labelled[$0] } }
+            start += chunk.count
+        }
+        return results
+    }
+
+    /// Classifies prepared images, in batches of ``Options/batchSize``; one result per image, in
+    /// order.
+    public func classify(_ images: [PreparedImage], topK: Int = 5) -> [[Classification]] {
+        var results: [[Classification]] = []
+        results.reserveCapacity(images.count)
+        let labels = configuration.labels, perImage = model.inputCount, labelCount = model.labelCount
+        var start = 0
+        while start < images.count {
+            let batch = images[start..<min(images.count, start + options.batchSize)]
+            var pixels = [Float](repeating: 0, count: batch.count * perImage)
+            pixels.withUnsafeMutableBufferPointer { buffer in
+                for (offset, image) in batch.enumerated() {
+                    precondition(image.pixelValues.count == perImage,
+                                 "\(image.name): prepared for a different model")
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[(offset * perImage)..<((offset + 1) * perImage)])
+                        .update(fromContentsOf: image.pixelValues)
+                }
+            }
+            let logits = self.logits(pixelValues: pixels, batch: batch.count)
+            logits.withUnsafeBufferPointer { buffer in
+                for offset in 0..<batch.count {
+                    let row = UnsafeBufferPointer(rebasing: buffer[(offset * labelCount)..<((offset + 1) * labelCount)])
+                    results.append(scoreFunction.classifications(logits: row, labels: labels, topK: topK))
+                }
+            }
+            start += batch.count
+        }
+        return results
+    }
+
+    /// Classifies many inputs off the caller's task (the work is CPU-bound and runs on the
+    /// classifier's own threads). See ``classify(_:topK:)-([ImageInput],_)``.
+    public func classify(_ inputs: [ImageInput], topK: Int = 5) async -> [Result<[Classification], ImageClassifierError>] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(returning: self.classify(inputs, topK: topK))
+            }
+        }
+    }
+
+    /// The raw logits of `batch` preprocessed images (`batch × labels.count`, row by row).
+    public func logits(pixelValues: [Float], batch: Int) -> [Float] {
+        precondition(pixelValues.count == batch * model.inputCount, "pixelValues must hold batch × inputCount floats")
+        var logits = [Float](repeating: 0, count: batch * model.labelCount)
+        pixelValues.withUnsafeBufferPointer { pixels in
+            logits.withUnsafeMutableBufferPointer { output in
+                workspaces.withWorkspace { workspace in
+                    model.logits(pixels: pixels, batch: batch, into: output, workspace: workspace)
+                }
+            }
+        }
+        return logits
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import ImagePreprocessing
+import VisionTransformer
+import WeightLoading
+
+/// Why a model could not be loaded or an image could not be classified. Every message names the
+/// file or model concerned.
+public enum ImageClassifierError: Error, Sendable, CustomStringConvertible, LocalizedError {
+    /// The model could not be found, downloaded or read from the cache.
+    case modelUnavailable(model: String, reason: String)
+    /// `config.json` is missing, malformed or describes an unsupported model.
+    case invalidConfiguration(ConfigurationError)
+    /// `preprocessor_config.json` is malformed.
+    case invalidPreprocessorConfiguration(ImageProcessingConfigurationError)
+    /// The weights file is damaged or unsupported.
+    case invalidCheckpoint(SafetensorsError)
+    /// The checkpoint does not match the configuration (missing, unexpected or misshapen tensors).
+    case weightsDoNotMatch(WeightBindingError)
+    /// The configuration and the preprocessor disagree (e.g. the processor makes 384×384 inputs
+    /// for a 224 model).
+    case incompatibleModel(model: String, reason: String)
+    /// An image could not be read or decoded.
+    case undecodableImage(ImageDecodingError)
+    /// The image processor produced an input the model cannot take.
+    case unsupportedInput(source: String, reason: String)
+    /// An argument is out of range (e.g. a batch size of 0).
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .modelUnavailable(let model, let reason): "\(model): \(reason)"
+        case .invalidConfiguration(let error): "\(error)"
+        case .invalidPreprocessorConfiguration(let error): "\(error)"
+        case .invalidCheckpoint(let error): "\(error)"
+        case .weightsDoNotMatch(let error): "\(error)"
+        case .incompatibleModel(let model, let reason): "\(model): \(reason)"
+        case .undecodableImage(let error): "\(error)"
+        case .unsupportedInput(let source, let reason): "\(source): \(reason)"
+        case .invalidArgument(let reason): reason
+        }
+    }
+
+    /// The same message as ``description``.
+    public var errorDescription: String? { description }
+}

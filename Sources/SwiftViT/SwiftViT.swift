@@ -1,1 +1,0 @@
-// The SwiftViT module. See ../../Documentation/Architecture.md.

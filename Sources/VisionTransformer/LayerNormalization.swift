@@ -1,0 +1,30 @@
+import Tensors
+
+/// The parameters of a `torch.nn.LayerNorm` over the last dimension.
+public struct LayerNormalization: Sendable {
+    /// The scale, `[features]`.
+    public let weight: Tensor
+    /// The shift, `[features]`.
+    public let bias: Tensor
+    /// Added to the variance before the square root (`layer_norm_eps`).
+    public let epsilon: Float
+
+    /// Binds `weight` and `bias` under `binder`'s scope.
+    public init(_ binder: WeightBinder, features: Int, epsilon: Double) {
+        weight = binder.tensor("weight", shape: [features])
+        bias = binder.tensor("bias", shape: [features])
+        self.epsilon = Float(epsilon)
+    }
+
+    /// `output ← LayerNorm(input)`.
+    func callAsFunction(_ input: MatrixView, into output: MutableMatrixView) {
+        Kernels.layerNorm(input, weight: weight.pointer, bias: bias.pointer, epsilon: epsilon, into: output)
+    }
+
+    /// `residual += delta + deltaBias`, then `output ← LayerNorm(residual)`: the fused end of a
+    /// residual branch.
+    func addAndNormalize(residual: MutableMatrixView, deltaBias: Tensor?, into output: MutableMatrixView) {
+        Kernels.addAndLayerNorm(residual: residual, deltaBias: deltaBias?.pointer, weight: weight.pointer,
+                                bias: bias.pointer, epsilon: epsilon, into: output)
+    }
+}

@@ -1,1 +1,0 @@
-// The VisionTransformer module. See ../../Documentation/Architecture.md.

@@ -1,0 +1,86 @@
+import Tensors
+import WeightLoading
+
+/// Hands out a checkpoint's tensors by their Hugging Face names while a model is built, and
+/// records every problem instead of stopping at the first.
+///
+/// Layers ask for parameters under a scope (`binder.scoped("vit.encoder.layer.3")`), exactly
+/// as the checkpoint names them, so loading is a walk over the module tree, as in candle's
+/// `VarBuilder`. A missing or misshapen tensor is replaced by zeros so building can go on;
+/// ``finish()`` then throws one error listing every missing, unexpected and misshapen tensor.
+public struct WeightBinder {
+    /// Shared by all scopes of one binding pass.
+    private final class Record {
+        let tensors: any NamedTensors
+        let source: String
+        var used: Set<String> = []
+        var missing: [String] = []
+        var wrongShape: [WeightBindingError.ShapeMismatch] = []
+        var readError: SafetensorsError?
+        init(tensors: any NamedTensors, source: String) {
+            self.tensors = tensors
+            self.source = source
+        }
+    }
+
+    /// Names a checkpoint may hold that a `ViTForImageClassification` does not use, and that
+    /// transformers itself drops without complaint: the pooler of a `ViTModel` saved with
+    /// `add_pooling_layer=True`.
+    static let ignorablePrefixes = ["vit.pooler."]
+
+    private let record: Record
+    private let prefix: String
+
+    /// Starts binding `tensors`; `source` names them in errors (usually the checkpoint's path).
+    public init(_ tensors: any NamedTensors, source: String) {
+        record = Record(tensors: tensors, source: source)
+        prefix = ""
+    }
+
+    private init(record: Record, prefix: String) {
+        self.record = record
+        self.prefix = prefix
+    }
+
+    /// A binder whose names are prefixed by `component` (joined with a dot).
+    public func scoped(_ component: String) -> WeightBinder {
+        WeightBinder(record: record, prefix: prefix.isEmpty ? component : "\(prefix).\(component)")
+    }
+
+    /// The tensor `name` (within this scope), which must have exactly `shape`.
+    public func tensor(_ name: String, shape: [Int]) -> Tensor {
+        let fullName = prefix.isEmpty ? name : "\(prefix).\(name)"
+        record.used.insert(fullName)
+        guard let actual = record.tensors.shape(of: fullName) else {
+            record.missing.append(fullName)
+            return Tensor(zeros: shape)
+        }
+        guard actual == shape else {
+            record.wrongShape.append(.init(name: fullName, expected: shape, actual: actual))
+            return Tensor(zeros: shape)
+        }
+        do {
+            return try record.tensors.tensor(named: fullName)
+        } catch let error as SafetensorsError {
+            if record.readError == nil { record.readError = error }
+        } catch {
+            if record.readError == nil {
+                record.readError = .cannotOpen(file: record.source, reason: "\(fullName): \(error)")
+            }
+        }
+        return Tensor(zeros: shape)
+    }
+
+    /// Throws if any requested tensor was missing, misshapen or unreadable, or if the
+    /// checkpoint holds tensors nobody asked for.
+    public func finish() throws(WeightBindingError) {
+        if let error = record.readError { throw .unreadableTensor(error) }
+        let unexpected = record.tensors.tensorNames.filter { name in
+            !record.used.contains(name) && !Self.ignorablePrefixes.contains { name.hasPrefix($0) }
+        }
+        if !record.missing.isEmpty || !unexpected.isEmpty || !record.wrongShape.isEmpty {
+            throw .checkpointMismatch(checkpoint: record.source, missing: record.missing,
+                                      unexpected: unexpected, wrongShape: record.wrongShape)
+        }
+    }
+}

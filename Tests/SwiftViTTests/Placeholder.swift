@@ -1,4 +1,0 @@
-import Testing
-@testable import SwiftViT
-
-@Test func swiftViTModuleLinks() {}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import Tensors
+import VisionTransformer
+import WeightLoading
+
+/// Logits against transformers (Float32, eager attention) for the committed golden models,
+/// given transformers' own pixel values, so only the network is compared.
+///
+/// Tolerance: max |Δ| ≤ 1e-4 (transformers' own test tolerance). The test prints the measured
+/// max |Δ| (lines starting MEASURED); values at the time of writing are in
+/// Documentation/Fidelity.md.
+@Suite struct GoldenLogitsTests {
+    @Test(arguments: ModelFixtures.goldenModels)
+    func logitsMatchTransformers(model name: String) throws {
+        let golden = try ModelFixtures.golden(name)
+        let count = golden.pixelValues.shape[0]
+        #expect(count == golden.images.count && count >= 4)
+        let logits = ModelFixtures.logits(golden.model, golden.pixelValues, batch: count)
+        let difference = maxAbsoluteDifference(logits, golden.logits.scalars)
+        print("MEASURED \(name): max |Δ logits| = \(difference) over \(count) images")
+        #expect(difference <= 1e-4, "\(name): max |Δ| \(difference)")
+        let labels = golden.model.labelCount
+        for image in 0..<count {
+            let row = logits[(image * labels)..<((image + 1) * labels)]
+            #expect(topIndices(row, min(5, labels)) == golden.top5[image], "\(name) \(golden.images[image])")
+        }
+    }
+
+    /// Batching must not change any image's result: one pass over all images equals one pass
+    /// per image (to float rounding of differently split GEMMs), and a reused workspace gives
+    /// bit-identical results.
+    @Test func batchingAndWorkspaceReuseDoNotChangeResults() throws {
+        let golden = try ModelFixtures.golden("vit-b16-1layer-f16")
+        let count = golden.pixelValues.shape[0], labels = golden.model.labelCount
+        let workspace = Workspace()
+        let together = ModelFixtures.logits(golden.model, golden.pixelValues, batch: count, workspace: workspace)
+        var separately: [Float] = []
+        for image in 0..<count {
+            separately += ModelFixtures.logits(golden.model, golden.pixelValues, first: image, batch: 1,
+                                               workspace: workspace)
+        }
+        #expect(maxAbsoluteDifference(together, separately) <= 1e-5)
+        let again = ModelFixtures.logits(golden.model, golden.pixelValues, batch: count, workspace: workspace)
+        #expect(again == together)
+        #expect(separately.count == count * labels)
+    }
+
+    /// The same weights stored as F32, F16 and BF16 give each file's own transformers logits
+    /// (checked above); here: the three differ from each other as the rounding implies, so the
+    /// dtype conversion is really exercised.
+    @Test func storedPrecisionChangesTheLogitsAsExpected() throws {
+        let f32 = try ModelFixtures.golden("tiny/f32"), bf16 = try ModelFixtures.golden("tiny/bf16")
+        let count = f32.pixelValues.shape[0]
+        let a = ModelFixtures.logits(f32.model, f32.pixelValues, batch: count)
+        let b = ModelFixtures.logits(bf16.model, bf16.pixelValues, batch: count)
+        #expect(maxAbsoluteDifference(a, b) > 1e-4)
+    }
+}
+
+/// A full 12-layer ViT-B/16 and its references, when `SWIFTVIT_FULL_MODEL_DIR` names a folder
+/// written by `SWIFTVIT_FULL_MODEL_DIR=DIR Fixtures/generate/run.sh models` (not part of CI:
+/// 346 MB).
+@Suite struct FullModelTests {
+    static let directory = ProcessInfo.processInfo.environment["SWIFTVIT_FULL_MODEL_DIR"]
+
+    @Test(.enabled(if: directory != nil, "set SWIFTVIT_FULL_MODEL_DIR to run"))
+    func fullViTBaseMatchesTransformers() throws {
+        let directory = URL(fileURLWithPath: Self.directory!)
+        let configuration = try ViTConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
+        let model = try ViTForImageClassification(configuration: configuration,
+                                                  weights: try Checkpoint.open(directory: directory),
+                                                  source: directory.path)
+        let references = try Checkpoint(file: directory.appendingPathComponent("references.safetensors"))
+        let pixels = try references.tensor(named: "pixel_values"), expected = try references.tensor(named: "logits")
+        let logits = ModelFixtures.logits(model, pixels, batch: pixels.shape[0])
+        let difference = maxAbsoluteDifference(logits, expected.scalars)
+        print("MEASURED full ViT-B/16: max |Δ logits| = \(difference)")
+        #expect(difference <= 1e-4)
+    }
+}

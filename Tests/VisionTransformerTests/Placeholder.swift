@@ -1,4 +1,0 @@
-import Testing
-@testable import VisionTransformer
-
-@Test func visionTransformerModuleLinks() {}

@@ -1,0 +1,66 @@
+import Testing
+import Tensors
+import VisionTransformer
+import WeightLoading
+
+/// Binding checkpoint tensors by name: every problem is reported at once.
+@Suite struct WeightBindingTests {
+    static let configuration = ViTConfiguration(hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 4,
+                                                intermediateSize: 24, imageSize: 16, patchSize: 8,
+                                                labels: ["a", "b", "c"])
+
+    @Test func completeWeightsBind() throws {
+        let weights = RandomViTWeights(configuration: Self.configuration)
+        let model = try ViTForImageClassification(configuration: Self.configuration, weights: weights, source: "mem")
+        #expect(model.layers.count == 2 && model.labelCount == 3 && model.inputCount == 3 * 16 * 16)
+    }
+
+    @Test func missingUnexpectedAndMisshapenTensorsAreAllListed() throws {
+        var tensors = RandomViTWeights(configuration: Self.configuration).tensors
+        tensors["vit.encoder.layer.1.attention.attention.key.bias"] = nil
+        tensors["vit.encoder.layer.0.intermediate.dense.weight"] = Tensor(zeros: [16, 24])
+        tensors["vit.encoder.layer.2.output.dense.weight"] = Tensor(zeros: [16, 24])
+        tensors["vit.pooler.dense.weight"] = Tensor(zeros: [16, 16])   // ignored, as transformers does
+        let weights = RandomViTWeights(tensors: tensors)
+        #expect {
+            try ViTForImageClassification(configuration: Self.configuration, weights: weights, source: "ckpt")
+        } throws: { error in
+            guard case .checkpointMismatch(let source, let missing, let unexpected, let wrongShape) = error as? WeightBindingError
+            else { return false }
+            let message = "\(error)"
+            return source == "ckpt"
+                && missing == ["vit.encoder.layer.1.attention.attention.key.bias"]
+                && unexpected == ["vit.encoder.layer.2.output.dense.weight"]
+                && wrongShape == [.init(name: "vit.encoder.layer.0.intermediate.dense.weight",
+                                        expected: [24, 16], actual: [16, 24])]
+                && message.contains("missing tensors (1)") && message.contains("expected [24, 16], found [16, 24]")
+        }
+    }
+
+    @Test func qkvBiasFalseMakesTheBiasesUnexpected() throws {
+        var configuration = Self.configuration
+        configuration.qkvBias = false
+        let withBiases = RandomViTWeights(configuration: Self.configuration)
+        #expect(throws: WeightBindingError.self) {
+            try ViTForImageClassification(configuration: configuration, weights: withBiases, source: "ckpt")
+        }
+        let withoutBiases = RandomViTWeights(configuration: configuration)
+        _ = try ViTForImageClassification(configuration: configuration, weights: withoutBiases, source: "ckpt")
+    }
+
+    @Test(arguments: [
+        ViTConfiguration(hiddenSize: 18, numAttentionHeads: 4, labels: ["x"]),
+        ViTConfiguration(hiddenSize: 16, numAttentionHeads: 4, imageSize: 20, patchSize: 8, labels: ["x"]),
+        ViTConfiguration(hiddenSize: 16, numAttentionHeads: 4, imageSize: 16, patchSize: 8, labels: []),
+        ViTConfiguration(hiddenSize: 16, numHiddenLayers: -1, numAttentionHeads: 4, imageSize: 16, patchSize: 8),
+    ])
+    func impossibleConfigurationsAreRefused(configuration: ViTConfiguration) {
+        #expect {
+            try ViTForImageClassification(configuration: configuration,
+                                          weights: RandomViTWeights(tensors: [:]), source: "ckpt")
+        } throws: { error in
+            if case .invalidConfiguration = error as? WeightBindingError { return true }
+            return false
+        }
+    }
+}
