@@ -12,6 +12,7 @@ struct Report: Encodable {
     let sgemmRoofGFLOPS: Double
     var results: [ForwardBenchmark.Result] = []
     var gemmShapes: [GEMMBenchmark.Shape]?
+    var kernels: [KernelBenchmark.Entry]?
     var allocationsPerForward: Int?
     var peakResidentMegabytes: Double?
 
@@ -60,6 +61,10 @@ struct Report: Encodable {
                                                  String(shape.k).leftPadded(6), f(shape.gflops).leftPadded(8),
                                                  (f(shape.roofFraction * 100) + "%").leftPadded(8)].joined(separator: " "))
             }
+        }
+        if let kernels {
+            lines.append("")
+            for kernel in kernels { lines.append("\(kernel.name): \(f(kernel.microseconds)) µs") }
         }
         if let allocationsPerForward {
             lines.append("heap allocations per steady-state forward pass (batch 1): \(allocationsPerForward)")

@@ -42,6 +42,9 @@ struct VitBench: ParsableCommand {
     @Flag(help: "Also measure GEMM GFLOP/s for every ViT shape (M = 197, 1576; N, K ∈ {768, 2304, 3072}).")
     var gemm = false
 
+    @Flag(help: "Also time the element-wise kernels (GELU, softmax, LayerNorm) at ViT-B shapes.")
+    var kernels = false
+
     @Flag(help: "Count heap allocations in steady-state forward passes (run with LD_PRELOAD=.build/release/libMallocInterposerSwift.so).")
     var allocations = false
 
@@ -66,6 +69,7 @@ struct VitBench: ParsableCommand {
                                                        iterations: iterations, roof: roof))
         }
         if gemm { report.gemmShapes = GEMMBenchmark.vitShapes(roof: roof, iterations: iterations) }
+        if kernels { report.kernels = KernelBenchmark.run(iterations: iterations) }
         if allocations {
             let check = ForwardBenchmark.allocationsPerPass(loaded.model, batch: 1, passes: 3)
             report.allocationsPerForward = check
