@@ -107,6 +107,24 @@ def run_measured(cmd, env=None, timeout=None):
     }
 
 
+def wait_for_quiet(args):
+    """With --quiet-below, waits (at most --quiet-wait seconds) until other processes use less CPU than that.
+
+    Returns the background load of the last one-second sample, in cores, or None when not waiting.
+    """
+    if args.quiet_below is None:
+        return None
+    deadline = time.monotonic() + args.quiet_wait
+    while True:
+        before = cpu_busy_seconds()
+        time.sleep(1.0)
+        after = cpu_busy_seconds()
+        load = None if before is None or after is None else after - before
+        if load is None or load < args.quiet_below or time.monotonic() >= deadline:
+            return load
+        time.sleep(2.0)
+
+
 def failure_reason(run):
     if run.get("error"):
         return run["error"]
@@ -370,10 +388,11 @@ def throughput_rounds(args, systems, onnx_path):
         for system in rotated(systems, r):
             if status[system] is not None:
                 continue
+            load_before = wait_for_quiet(args)
             run = run_measured(throughput_command(system, args, onnx_path), env=worker_env(args.threads)
                                if system != SWIFT else None, timeout=args.timeout)
             entry = {"round": r, "wall_s": run["wall_s"], "peak_rss_mb": run["peak_rss_mb"],
-                     "background_cores": run.get("background_cores")}
+                     "background_cores": run.get("background_cores"), "background_cores_before": load_before}
             if run["returncode"] != 0:
                 status[system] = f"failed: {failure_reason(run)}"
                 log(f"round {r + 1}/{args.rounds} {system}: {status[system]}")
@@ -414,6 +433,7 @@ def process_rounds(args, systems, onnx_path):
         for system in rotated(systems, r):
             if status[system] is not None:
                 continue
+            wait_for_quiet(args)
             run = run_measured(process_command(system, args, onnx_path),
                                env=worker_env(args.threads) if system != SWIFT else None, timeout=args.timeout)
             label = "warm-up" if warm else f"round {r - args.process_warmup + 1}/{args.process_rounds}"
@@ -574,6 +594,9 @@ def markdown(results, args):
                  f"Throughput: batch size / median batch latency. Whole process: median over {args.process_rounds} "
                  f"fresh process(es) per system (after {args.process_warmup} unrecorded), spawn to exit, "
                  f"labelling `{os.path.relpath(args.image, REPO) if args.image.startswith(REPO) else args.image}`.")
+    if args.quiet_below is not None:
+        lines.append(f"- Before each process the run waited (up to {args.quiet_wait:.0f} s) for other processes "
+                     f"to use less than {args.quiet_below} cores.")
     for system in ALL_SYSTEMS:
         for part, table in (("throughput", s), ("whole process", p)):
             st = table.get(system, {}).get("status")
@@ -697,10 +720,15 @@ def parse_args(argv=None):
                         help="where the exported ONNX file is cached (default: %(default)s)")
     parser.add_argument("--exporter", choices=["dynamo", "legacy"], default="legacy",
                         help="torch.onnx exporter: legacy (TorchScript tracing; ONNX Runtime fuses more of its "
-                             "graph, so it runs faster) or dynamo (torch.export) (default: %(default)s)")
+                             "graph) or dynamo (torch.export) (default: %(default)s)")
     parser.add_argument("--opset", type=int, default=18, help="ONNX opset (default: %(default)s)")
     parser.add_argument("--tolerance", type=float, default=1e-3,
                         help="largest acceptable |logits(ORT) - logits(PyTorch)| (default: %(default)s)")
+    parser.add_argument("--quiet-below", type=float, metavar="CORES",
+                        help="before each measured process, wait until other processes use less CPU than this "
+                             "many cores (sampled over 1 s), for at most --quiet-wait seconds (default: off)")
+    parser.add_argument("--quiet-wait", type=float, default=60, metavar="SECONDS",
+                        help="longest wait for --quiet-below (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=1800,
                         help="seconds before a child process is killed (default: %(default)s)")
     parser.add_argument("--output", default="results.json",
