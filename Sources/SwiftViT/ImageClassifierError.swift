@@ -26,6 +26,7 @@ public enum ImageClassifierError: Error, Sendable, CustomStringConvertible, Loca
     /// An argument is out of range (e.g. a batch size of 0).
     case invalidArgument(String)
 
+    /// A one-line message naming the file or model and the problem.
     public var description: String {
         switch self {
         case .modelUnavailable(let model, let reason): reason.contains(model) ? reason : "\(model): \(reason)"

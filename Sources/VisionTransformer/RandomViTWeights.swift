@@ -10,6 +10,7 @@ import WeightLoading
 public struct RandomViTWeights: NamedTensors {
     /// The tensors by checkpoint name.
     public let tensors: [String: Tensor]
+    /// The names, in the order a checkpoint would list them.
     public let tensorNames: [String]
 
     /// Builds weights for `configuration`.
@@ -66,8 +67,10 @@ public struct RandomViTWeights: NamedTensors {
         tensorNames = tensors.keys.sorted()
     }
 
+    /// The shape of the tensor called `name`, or `nil`.
     public func shape(of name: String) -> [Int]? { tensors[name]?.shape }
 
+    /// The tensor called `name`; throws `SafetensorsError.tensorNotFound` if there is none.
     public func tensor(named name: String) throws -> Tensor {
         guard let tensor = tensors[name] else {
             throw SafetensorsError.tensorNotFound(file: "random weights", tensor: name)

@@ -28,6 +28,7 @@ public enum WeightBindingError: Error, Sendable, Equatable, CustomStringConverti
     /// head count).
     case invalidConfiguration(String)
 
+    /// A message naming the checkpoint and listing every problem.
     public var description: String {
         switch self {
         case .checkpointMismatch(let checkpoint, let missing, let unexpected, let wrongShape):
