@@ -22,6 +22,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Counts heap allocations for vit-bench's zero-allocation check (LD_PRELOAD'ed .so).
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
         // System-library shims: module maps and link flags only.
@@ -46,7 +48,8 @@ let package = Package(
         .executableTarget(
             name: "vit-bench",
             dependencies: ["SwiftViT", "Tensors", "VisionTransformer", "WeightLoading", "ImagePreprocessing",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             path: "Benchmarks/vit-bench"),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -15,7 +15,9 @@ import WeightLoading
 /// ```
 ///
 /// A classifier is immutable and `Sendable`: share one across threads and tasks. Concurrent
-/// calls each get their own scratch memory.
+/// calls each get their own scratch memory. `classify` is synchronous CPU work that runs on the
+/// classifier's compute threads; from async code, call it from a task of your own (as with any
+/// long computation) so it does not hold up other work.
 public final class ImageClassifier: Sendable {
     /// The model's configuration (`config.json`).
     public let configuration: ViTConfiguration
@@ -212,16 +214,6 @@ public final class ImageClassifier: Sendable {
             start += batch.count
         }
         return results
-    }
-
-    /// Classifies many inputs off the caller's task (the work is CPU-bound and runs on the
-    /// classifier's own threads). See ``classify(_:topK:)-([ImageInput],_)``.
-    public func classify(_ inputs: [ImageInput], topK: Int = 5) async -> [Result<[Classification], ImageClassifierError>] {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(returning: self.classify(inputs, topK: topK))
-            }
-        }
     }
 
     /// The raw logits of `batch` preprocessed images (`batch × labels.count`, row by row).

@@ -28,7 +28,7 @@ public enum ImageClassifierError: Error, Sendable, CustomStringConvertible, Loca
 
     public var description: String {
         switch self {
-        case .modelUnavailable(let model, let reason): "\(model): \(reason)"
+        case .modelUnavailable(let model, let reason): reason.contains(model) ? reason : "\(model): \(reason)"
         case .invalidConfiguration(let error): "\(error)"
         case .invalidPreprocessorConfiguration(let error): "\(error)"
         case .invalidCheckpoint(let error): "\(error)"

@@ -23,18 +23,27 @@ extension Kernels {
     @inline(__always)
     private static func apply<F: VectorFunction>(_: F.Type, _ matrix: MutableMatrixView,
                                                  _ bias: UnsafePointer<Float>?, _ pool: ThreadPool?) {
+        let rowsPerChunk = minimumRows(columns: matrix.columns, elementsPerChunk: F.elementsPerChunk)
+        (pool ?? ComputeThreads.pool).parallelFor(matrix.rows, minimumChunk: rowsPerChunk,
+                                                  ActivationRows<F>(matrix: matrix, bias: bias))
+    }
+}
+
+/// The rows of one activation pass (a value type, so the pool can run it without allocating).
+private struct ActivationRows<F: VectorFunction>: ParallelRangeWork {
+    let matrix: MutableMatrixView
+    let bias: UnsafePointer<Float>?
+
+    func run(_ rows: Range<Int>) {
         let columns = matrix.columns
-        let rowsPerChunk = minimumRows(columns: columns, elementsPerChunk: F.elementsPerChunk)
-        (pool ?? ComputeThreads.pool).parallelFor(matrix.rows, minimumChunk: rowsPerChunk) { rows in
-            for row in rows {
-                let values = matrix.base + row * matrix.leadingDimension
-                if let bias {
-                    transformInPlace(values, count: columns) { x, index, lanes in
-                        F.apply(x + loadLanes(bias, at: index, lanes: lanes))
-                    }
-                } else {
-                    transformInPlace(values, count: columns) { x, _, _ in F.apply(x) }
+        for row in rows {
+            let values = matrix.base + row * matrix.leadingDimension
+            if let bias {
+                transformInPlace(values, count: columns) { x, index, lanes in
+                    F.apply(x + loadLanes(bias, at: index, lanes: lanes))
                 }
+            } else {
+                transformInPlace(values, count: columns) { x, _, _ in F.apply(x) }
             }
         }
     }

@@ -3,16 +3,22 @@ extension Kernels {
     public static func add(_ source: MatrixView, to destination: MutableMatrixView, pool: ThreadPool? = nil) {
         precondition(source.rows == destination.rows && source.columns == destination.columns,
                      "add shape mismatch")
-        let columns = source.columns
         (pool ?? ComputeThreads.pool).parallelFor(
-            source.rows, minimumChunk: minimumRows(columns: columns, elementsPerChunk: 1 << 16)
-        ) { rows in
-            for row in rows {
-                let from = source.base + row * source.leadingDimension
-                transformInPlace(destination.base + row * destination.leadingDimension,
-                                 count: columns) { x, index, lanes in
-                    x + loadLanes(from, at: index, lanes: lanes)
-                }
+            source.rows, minimumChunk: minimumRows(columns: source.columns, elementsPerChunk: 1 << 16),
+            AddRows(source: source, destination: destination))
+    }
+}
+
+private struct AddRows: ParallelRangeWork {
+    let source: MatrixView
+    let destination: MutableMatrixView
+
+    func run(_ rows: Range<Int>) {
+        for row in rows {
+            let from = source.base + row * source.leadingDimension
+            transformInPlace(destination.base + row * destination.leadingDimension,
+                             count: source.columns) { x, index, lanes in
+                x + loadLanes(from, at: index, lanes: lanes)
             }
         }
     }

@@ -12,12 +12,21 @@ extension Kernels {
                                  into output: MutableMatrixView, pool: ThreadPool? = nil) {
         precondition(input.rows == output.rows && input.columns == output.columns,
                      "layerNorm shape mismatch")
-        let columns = input.columns
         (pool ?? ComputeThreads.pool).parallelFor(
-            input.rows, minimumChunk: minimumRows(columns: columns, elementsPerChunk: 1 << 15)
-        ) { rows in
+            input.rows, minimumChunk: minimumRows(columns: input.columns, elementsPerChunk: 1 << 15),
+            LayerNormRows(input: input, weight: weight, bias: bias, epsilon: epsilon, output: output))
+    }
+
+    private struct LayerNormRows: ParallelRangeWork {
+        let input: MatrixView
+        let weight: UnsafePointer<Float>
+        let bias: UnsafePointer<Float>
+        let epsilon: Float
+        let output: MutableMatrixView
+
+        func run(_ rows: Range<Int>) {
             for row in rows {
-                normalizeRow(input.base + row * input.leadingDimension, columns: columns,
+                normalizeRow(input.base + row * input.leadingDimension, columns: input.columns,
                              weight: weight, bias: bias, epsilon: epsilon,
                              into: output.base + row * output.leadingDimension)
             }
@@ -38,13 +47,27 @@ extension Kernels {
         precondition(residual.rows == output.rows && residual.columns == output.columns
                      && (delta.map { $0.rows == residual.rows && $0.columns == residual.columns } ?? true),
                      "addAndLayerNorm shape mismatch")
-        let columns = residual.columns
         (pool ?? ComputeThreads.pool).parallelFor(
-            residual.rows, minimumChunk: minimumRows(columns: columns, elementsPerChunk: 1 << 15)
-        ) { rows in
+            residual.rows, minimumChunk: minimumRows(columns: residual.columns, elementsPerChunk: 1 << 15),
+            AddAndLayerNormRows(residual: residual, delta: delta, deltaBias: deltaBias, weight: weight,
+                                bias: bias, epsilon: epsilon, output: output))
+    }
+
+    private struct AddAndLayerNormRows: ParallelRangeWork {
+        let residual: MutableMatrixView
+        let delta: MatrixView?
+        let deltaBias: UnsafePointer<Float>?
+        let weight: UnsafePointer<Float>
+        let bias: UnsafePointer<Float>
+        let epsilon: Float
+        let output: MutableMatrixView
+
+        func run(_ rows: Range<Int>) {
+            let columns = residual.columns
             for row in rows {
                 let values = residual.base + row * residual.leadingDimension
                 let deltaRow = delta.map { $0.base + row * $0.leadingDimension }
+                let deltaBias = self.deltaBias
                 transformInPlace(values, count: columns) { x, index, lanes in
                     var sum = x
                     if let deltaRow { sum += loadLanes(deltaRow, at: index, lanes: lanes) }
@@ -58,7 +81,7 @@ extension Kernels {
     }
 
     @inline(__always)
-    private static func normalizeRow(_ row: UnsafePointer<Float>, columns: Int,
+    fileprivate static func normalizeRow(_ row: UnsafePointer<Float>, columns: Int,
                                      weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                      epsilon: Float, into output: UnsafeMutablePointer<Float>) {
         let width = FloatVector.scalarCount

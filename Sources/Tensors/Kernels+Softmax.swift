@@ -5,13 +5,15 @@ extension Kernels {
     /// its values. A row containing NaN becomes all NaN; a row of −∞ (fully masked) becomes NaN
     /// as in PyTorch; so does a row containing +∞ (∞ − ∞ is NaN), again as PyTorch.
     public static func softmaxRows(_ matrix: MutableMatrixView, pool: ThreadPool? = nil) {
-        let columns = matrix.columns
         (pool ?? ComputeThreads.pool).parallelFor(
-            matrix.rows, minimumChunk: minimumRows(columns: columns, elementsPerChunk: 1 << 13)
-        ) { rows in
-            for row in rows {
-                softmaxRow(matrix.base + row * matrix.leadingDimension, count: columns)
-            }
+            matrix.rows, minimumChunk: minimumRows(columns: matrix.columns, elementsPerChunk: 1 << 13),
+            SoftmaxRows(matrix: matrix))
+    }
+
+    private struct SoftmaxRows: ParallelRangeWork {
+        let matrix: MutableMatrixView
+        func run(_ rows: Range<Int>) {
+            for row in rows { softmaxRow(matrix.base + row * matrix.leadingDimension, count: matrix.columns) }
         }
     }
 

@@ -34,7 +34,16 @@ public enum MatrixMultiply {
             sgemm(a, opA, b, opB, c, m: m, n: n, k: k, columnOffset: 0, alpha: alpha, beta: beta)
             return
         }
-        pool.run { part in
+        pool.run(ColumnSplitGEMM(a: a, opA: opA, b: b, opB: opB, c: c, m: m, n: n, k: k,
+                                 alpha: alpha, beta: beta, parts: parts))
+    }
+
+    /// One GEMM split by output columns, one block per thread.
+    private struct ColumnSplitGEMM: ParallelWork {
+        let a: MatrixView, opA: Operand, b: MatrixView, opB: Operand, c: MutableMatrixView
+        let m: Int, n: Int, k: Int, alpha: Float, beta: Float, parts: Int
+
+        func run(part: Int, of _: Int) {
             guard part < parts else { return }
             // Split on multiples of 16 columns so every part's kernels stay on full vectors.
             let blocks = (n + 15) / 16

@@ -37,9 +37,13 @@ public final class ThreadPool: @unchecked Sendable {
         /// Set while a region runs; a second caller finding it set runs its region alone.
         let isBusy = Atomic<Bool>(false)
         let isShuttingDown = Atomic<Bool>(false)
-        /// The body of the current region. Written before `generation` is bumped and read after a
-        /// worker observes the bump, so the plain stored property is safe.
-        var body: ((Int) -> Void)?
+        /// The work of the current region: a pointer to the caller's value and its type. Written
+        /// before `generation` is bumped and read after a worker observes the bump, so plain
+        /// stored properties are safe. (A pointer and a metatype rather than a closure: making a
+        /// non-escaping closure storable costs a heap allocation per region.)
+        var work: UnsafeRawPointer?
+        var workType: (any ParallelWork.Type)?
+        var parts = 0
 
         init(workerCount: Int) { workers = (0..<workerCount).map { _ in Worker() } }
     }
@@ -65,43 +69,59 @@ public final class ThreadPool: @unchecked Sendable {
         for worker in state.workers { worker.wakeUp.signal() }
     }
 
-    /// Runs `body(i)` for every `i` in `0..<threadCount`, in parallel, and returns when all have
-    /// finished. `body(0)` runs on the calling thread. If the pool is already busy (a nested
-    /// call, or another thread's region), runs every part on the calling thread in turn.
-    public func run(_ body: (Int) -> Void) {
-        guard threadCount > 1,
+    /// Runs `work.run(part: i, of: threadCount)` for every `i` in `0..<threadCount`, in
+    /// parallel, and returns when all have finished; part 0 runs on the calling thread. If the
+    /// pool is already busy (a nested call, or another thread's region), runs every part on the
+    /// calling thread in turn. Allocates nothing.
+    public func run<Work: ParallelWork>(_ work: Work) {
+        let parts = threadCount
+        guard parts > 1,
               state.isBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {
-            for part in 0..<threadCount { body(part) }
+            for part in 0..<parts { work.run(part: part, of: parts) }
             return
         }
-        withoutActuallyEscaping(body) { escapable in
-            state.body = escapable
+        withUnsafePointer(to: work) { pointer in
+            state.work = UnsafeRawPointer(pointer)
+            state.workType = Work.self
+            state.parts = parts
             state.unfinished.store(state.workers.count, ordering: .relaxed)
             state.generation.add(1, ordering: .sequentiallyConsistent)
             for worker in state.workers
             where worker.isSleeping.exchange(false, ordering: .sequentiallyConsistent) {
                 worker.wakeUp.signal()
             }
-            escapable(0)
+            work.run(part: 0, of: parts)
             while state.unfinished.load(ordering: .acquiring) != 0 { spinPause() }
-            state.body = nil
+            state.work = nil
+            state.workType = nil
         }
         state.isBusy.store(false, ordering: .releasing)
     }
 
+    /// Runs `body(i)` for every `i` in `0..<threadCount`, like ``run(_:)-(Work)``, for callers
+    /// outside the hot path: handing a closure to other threads costs one small heap allocation.
+    public func run(_ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { escapable in run(ClosureWork(body: escapable)) }
+    }
+
     /// Splits `0..<count` into at most `threadCount` contiguous chunks of at least
-    /// `minimumChunk` items and runs `body` on each chunk in parallel.
-    public func parallelFor(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    /// `minimumChunk` items and runs `work` on each chunk in parallel. Allocates nothing.
+    public func parallelFor<Work: ParallelRangeWork>(_ count: Int, minimumChunk: Int = 1, _ work: Work) {
         guard count > 0 else { return }
         let chunks = min(threadCount, max(1, count / max(1, minimumChunk)))
         if chunks == 1 {
-            body(0..<count)
+            work.run(0..<count)
             return
         }
-        run { part in
-            guard part < chunks else { return }
-            body(Self.chunk(part, of: chunks, splitting: count))
+        run(ChunkedWork(work: work, count: count, chunks: chunks))
+    }
+
+    /// ``parallelFor(_:minimumChunk:_:)-(_,_,Work)`` with a closure, for callers outside the hot
+    /// path (one small heap allocation per call).
+    public func parallelFor(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        withoutActuallyEscaping(body) { escapable in
+            parallelFor(count, minimumChunk: minimumChunk, ClosureRangeWork(body: escapable))
         }
     }
 
@@ -140,7 +160,9 @@ public final class ThreadPool: @unchecked Sendable {
             }
             seen = current
             if state.isShuttingDown.load(ordering: .acquiring) { return }
-            state.body?(index)
+            if let work = state.work, let workType = state.workType {
+                workType.runErased(work, part: index, of: state.parts)
+            }
             state.unfinished.subtract(1, ordering: .releasing)
         }
     }
@@ -165,3 +187,47 @@ private func _mm_pause_equivalent() {
 }
 
 private let spinCounter = Atomic<Int>(0)
+
+/// Work that a ``ThreadPool`` splits into `parts` pieces, one per thread. Conforming types are
+/// small structs holding what the work needs (matrix views, pointers); the pool passes a pointer
+/// to the caller's value to its workers, so a parallel region allocates nothing.
+public protocol ParallelWork {
+    /// Runs piece `part` of `parts`; called once for every part, on different threads.
+    func run(part: Int, of parts: Int)
+}
+
+extension ParallelWork {
+    /// Runs part `part` of the `Self` value at `pointer` (the pool's type-erased entry point).
+    static func runErased(_ pointer: UnsafeRawPointer, part: Int, of parts: Int) {
+        pointer.assumingMemoryBound(to: Self.self).pointee.run(part: part, of: parts)
+    }
+}
+
+/// Work over a range of indices that ``ThreadPool/parallelFor(_:minimumChunk:_:)-(_,_,Work)``
+/// splits into contiguous chunks.
+public protocol ParallelRangeWork {
+    /// Processes the indices in `range`.
+    func run(_ range: Range<Int>)
+}
+
+/// `work` over `0..<count`, in `chunks` nearly equal pieces.
+struct ChunkedWork<Work: ParallelRangeWork>: ParallelWork {
+    let work: Work
+    let count: Int
+    let chunks: Int
+
+    func run(part: Int, of parts: Int) {
+        guard part < chunks else { return }
+        work.run(ThreadPool.chunk(part, of: chunks, splitting: count))
+    }
+}
+
+private struct ClosureWork: ParallelWork {
+    let body: (Int) -> Void
+    func run(part: Int, of parts: Int) { body(part) }
+}
+
+private struct ClosureRangeWork: ParallelRangeWork {
+    let body: (Range<Int>) -> Void
+    func run(_ range: Range<Int>) { body(range) }
+}

@@ -62,37 +62,53 @@ public struct MultiHeadAttention: Sendable {
         let pool = ComputeThreads.pool
         let scratch = workspace.buffer(pool.threadCount * queriesPerImage * tokens)
         profile.measure(.attention) {
-            let pairs = batch * heads
-            let scale = 1 / Float(headSize).squareRoot()
-            let headSize = self.headSize, heads = self.heads
-            func attend(_ pair: Int, scores: UnsafeMutablePointer<Float>) {
-                let image = pair / heads, column = (pair % heads) * headSize
-                let q = MatrixView(queries.base + image * queriesPerImage * width + column,
-                                   rows: queriesPerImage, columns: headSize, leadingDimension: width)
-                let k = MatrixView(keys.base + image * tokens * width + column,
-                                   rows: tokens, columns: headSize, leadingDimension: width)
-                let v = MatrixView(values.base + image * tokens * width + column,
-                                   rows: tokens, columns: headSize, leadingDimension: width)
-                let weights = MutableMatrixView(scores, rows: queriesPerImage, columns: tokens)
-                MatrixMultiply.gemmOnCurrentThread(q, k, into: weights, transposeB: true, alpha: scale)
-                for row in 0..<queriesPerImage { Kernels.softmaxRow(scores + row * tokens, count: tokens) }
-                let out = MutableMatrixView(context.base + image * queriesPerImage * width + column,
-                                            rows: queriesPerImage, columns: headSize, leadingDimension: width)
-                MatrixMultiply.gemmOnCurrentThread(weights.readOnly, v, into: out)
-            }
+            let work = HeadAttention(queries: queries.readOnly, keys: keys.readOnly, values: values.readOnly,
+                                     context: context, scratch: scratch, heads: heads, headSize: headSize,
+                                     tokens: tokens, queriesPerImage: queriesPerImage, pairs: batch * heads)
             if ComputeThreads.gemmParallelism == .threadPool {
-                pool.run { part in
-                    let scores = scratch + part * queriesPerImage * tokens
-                    for pair in ThreadPool.chunk(part, of: pool.threadCount, splitting: pairs) {
-                        attend(pair, scores: scores)
-                    }
-                }
+                pool.run(work)
             } else {
-                for pair in 0..<pairs { attend(pair, scores: scratch) }
+                work.run(part: 0, of: 1)
             }
         }
         profile.measure(.outputProjection) {
             output.multiply(context.readOnly, into: residual, accumulate: true)
+        }
+    }
+}
+
+/// Scores → softmax → weighted values for every (image, head) pair, pairs split across threads;
+/// each thread keeps its `queries × tokens` score block in its own slice of `scratch`.
+private struct HeadAttention: ParallelWork {
+    let queries: MatrixView
+    let keys: MatrixView
+    let values: MatrixView
+    let context: MutableMatrixView
+    let scratch: UnsafeMutablePointer<Float>
+    let heads: Int
+    let headSize: Int
+    let tokens: Int
+    let queriesPerImage: Int
+    let pairs: Int
+
+    func run(part: Int, of parts: Int) {
+        let scores = scratch + part * queriesPerImage * tokens
+        let scale = 1 / Float(headSize).squareRoot()
+        let width = heads * headSize
+        for pair in ThreadPool.chunk(part, of: parts, splitting: pairs) {
+            let image = pair / heads, column = (pair % heads) * headSize
+            let q = MatrixView(queries.base + image * queriesPerImage * width + column,
+                               rows: queriesPerImage, columns: headSize, leadingDimension: width)
+            let k = MatrixView(keys.base + image * tokens * width + column,
+                               rows: tokens, columns: headSize, leadingDimension: width)
+            let v = MatrixView(values.base + image * tokens * width + column,
+                               rows: tokens, columns: headSize, leadingDimension: width)
+            let weights = MutableMatrixView(scores, rows: queriesPerImage, columns: tokens)
+            MatrixMultiply.gemmOnCurrentThread(q, k, into: weights, transposeB: true, alpha: scale)
+            for row in 0..<queriesPerImage { Kernels.softmaxRow(scores + row * tokens, count: tokens) }
+            let out = MutableMatrixView(context.base + image * queriesPerImage * width + column,
+                                        rows: queriesPerImage, columns: headSize, leadingDimension: width)
+            MatrixMultiply.gemmOnCurrentThread(weights.readOnly, v, into: out)
         }
     }
 }

@@ -45,28 +45,11 @@ public struct PatchEmbedding: Sendable {
                         workspace: Workspace) {
         let tokens = initialTokens.shape[0], patches = tokens - 1
         let patchLength = channels * patchSize * patchSize
-        let imageSize = patchesPerSide * patchSize
-        let imageLength = channels * imageSize * imageSize
         let patchRows = workspace.matrix(rows: batch * patches, columns: patchLength)
-        // Patch extraction (im2col): row p of image b is its p-th patch, laid out as the
-        // convolution weight is, channel-major then row then column, so the GEMM against
-        // `projection` viewed as `[width, patchLength]` is the convolution.
-        let patchesPerSide = self.patchesPerSide, patchSize = self.patchSize, channels = self.channels
-        ComputeThreads.pool.parallelFor(batch * patches, minimumChunk: 16) { range in
-            for row in range {
-                let image = images + (row / patches) * imageLength
-                let patch = row % patches
-                let top = (patch / patchesPerSide) * patchSize, left = (patch % patchesPerSide) * patchSize
-                var destination = patchRows.base + row * patchLength
-                for channel in 0..<channels {
-                    for y in 0..<patchSize {
-                        let source = image + (channel * imageSize + top + y) * imageSize + left
-                        destination.update(from: source, count: patchSize)
-                        destination += patchSize
-                    }
-                }
-            }
-        }
+        ComputeThreads.pool.parallelFor(batch * patches, minimumChunk: 16,
+                                        PatchExtraction(images: images, patchRows: patchRows, patches: patches,
+                                                        channels: channels, patchSize: patchSize,
+                                                        patchesPerSide: patchesPerSide))
         let weight = MatrixView(projection.pointer, rows: width, columns: patchLength)
         for image in 0..<batch {
             let imageTokens = hidden.base + image * tokens * hidden.leadingDimension
@@ -79,6 +62,36 @@ public struct PatchEmbedding: Sendable {
             let patchInputs = MatrixView(patchRows.base + image * patches * patchLength, rows: patches,
                                          columns: patchLength)
             MatrixMultiply.gemm(patchInputs, weight, into: patchOutputs, transposeB: true, beta: 1)
+        }
+    }
+}
+
+/// Patch extraction (im2col): row `p` of image `b` is its `p`-th patch, laid out as the
+/// convolution weight is (channel-major, then row, then column), so a GEMM against the weight
+/// viewed as `[width, patchLength]` is the convolution.
+private struct PatchExtraction: ParallelRangeWork {
+    let images: UnsafePointer<Float>
+    let patchRows: MutableMatrixView
+    let patches: Int
+    let channels: Int
+    let patchSize: Int
+    let patchesPerSide: Int
+
+    func run(_ rows: Range<Int>) {
+        let imageSize = patchesPerSide * patchSize
+        let imageLength = channels * imageSize * imageSize
+        for row in rows {
+            let image = images + (row / patches) * imageLength
+            let patch = row % patches
+            let top = (patch / patchesPerSide) * patchSize, left = (patch % patchesPerSide) * patchSize
+            var destination = patchRows.base + row * patchRows.leadingDimension
+            for channel in 0..<channels {
+                for y in 0..<patchSize {
+                    destination.update(from: image + (channel * imageSize + top + y) * imageSize + left,
+                                       count: patchSize)
+                    destination += patchSize
+                }
+            }
         }
     }
 }

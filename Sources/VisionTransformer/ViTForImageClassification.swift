@@ -72,8 +72,8 @@ public final class ViTForImageClassification: Sendable {
     ///   - pixels: `batch × inputCount` floats, channels-first, as the image processor writes
     ///     them.
     ///   - logits: room for `batch × labelCount` floats; row `b` receives image `b`'s logits.
-    ///   - workspace: scratch memory, reset here; after the first pass of a given batch size
-    ///     the pass allocates nothing.
+    ///   - workspace: scratch memory, reset here; after the first pass of a given (or larger)
+    ///     batch size the pass performs no heap allocation.
     ///   - profile: when given, accumulates time per stage.
     public func logits(pixels: UnsafeBufferPointer<Float>, batch: Int, into logits: UnsafeMutableBufferPointer<Float>,
                        workspace: Workspace, profile: StageProfile? = nil) {
@@ -104,5 +104,8 @@ public final class ViTForImageClassification: Sendable {
             classifier.multiply(classTokens.readOnly, into: output, accumulate: true)
         }
         profile?.finishPass()
+        // Release the scratch now: if this first pass needed several blocks, they are merged
+        // here, so the next pass of this size allocates nothing at all.
+        workspace.reset()
     }
 }

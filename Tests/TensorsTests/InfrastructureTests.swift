@@ -27,6 +27,28 @@ import Tensors
         #expect(hits.withLock { $0 } == [Int](repeating: 1, count: 1001))
     }
 
+    /// The allocation-free entry points (value-type work handed over by pointer).
+    @Test func parallelWorkValuesRunEveryPartAndIndex() {
+        final class Hits: Sendable {
+            let counts = Mutex([Int](repeating: 0, count: 1001))
+        }
+        struct MarkParts: ParallelWork {
+            let hits: Hits
+            func run(part: Int, of parts: Int) { hits.counts.withLock { $0[part] += parts } }
+        }
+        struct MarkRange: ParallelRangeWork {
+            let hits: Hits
+            func run(_ range: Range<Int>) { hits.counts.withLock { for index in range { $0[index] += 1 } } }
+        }
+        let pool = ThreadPool(threadCount: 2)
+        let parts = Hits()
+        for _ in 0..<100 { pool.run(MarkParts(hits: parts)) }
+        #expect(parts.counts.withLock { Array($0.prefix(3)) } == [200, 200, 0])
+        let indices = Hits()
+        pool.parallelFor(1001, minimumChunk: 7, MarkRange(hits: indices))
+        #expect(indices.counts.withLock { $0 } == [Int](repeating: 1, count: 1001))
+    }
+
     @Test func nestedAndConcurrentRegionsStillRunEveryPart() async {
         final class Counter: Sendable { let value = Atomic<Int>(0) }
         let pool = ThreadPool(threadCount: 2)

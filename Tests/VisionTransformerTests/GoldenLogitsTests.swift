@@ -28,8 +28,8 @@ import WeightLoading
     }
 
     /// Batching must not change any image's result: one pass over all images equals one pass
-    /// per image (to float rounding of differently split GEMMs), and a reused workspace gives
-    /// bit-identical results.
+    /// per image (to the float rounding of differently blocked GEMMs), and a reused workspace
+    /// gives bit-identical results.
     @Test func batchingAndWorkspaceReuseDoNotChangeResults() throws {
         let golden = try ModelFixtures.golden("vit-b16-1layer-f16")
         let count = golden.pixelValues.shape[0], labels = golden.model.labelCount
@@ -40,7 +40,9 @@ import WeightLoading
             separately += ModelFixtures.logits(golden.model, golden.pixelValues, first: image, batch: 1,
                                                workspace: workspace)
         }
-        #expect(maxAbsoluteDifference(together, separately) <= 1e-5)
+        // Different M changes OpenBLAS's blocking and so the summation order: logits of
+        // magnitude ~15 then differ in the last bits (2.3e-5 measured), far inside 1e-4.
+        #expect(maxAbsoluteDifference(together, separately) <= 1e-4)
         let again = ModelFixtures.logits(golden.model, golden.pixelValues, batch: count, workspace: workspace)
         #expect(again == together)
         #expect(separately.count == count * labels)

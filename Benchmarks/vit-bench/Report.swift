@@ -1,0 +1,81 @@
+import Foundation
+import VisionTransformer
+
+/// Everything one `vit-bench` run measured, printable as text or as one JSON object.
+struct Report: Encodable {
+    let model: String
+    let threads: Int
+    let gemmParallelism: String
+    let openBLASCore: String
+    let loadMilliseconds: Double
+    let preprocessMilliseconds: Double
+    let sgemmRoofGFLOPS: Double
+    var results: [ForwardBenchmark.Result] = []
+    var gemmShapes: [GEMMBenchmark.Shape]?
+    var kernels: [KernelBenchmark.Entry]?
+    var allocationsPerForward: Int?
+    var peakResidentMegabytes: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case model, threads, gemmParallelism = "gemm_parallelism", openBLASCore = "openblas_core"
+        case loadMilliseconds = "load_ms", preprocessMilliseconds = "preprocess_ms"
+        case sgemmRoofGFLOPS = "sgemm_roof_gflops", results, gemmShapes = "gemm_shapes"
+        case allocationsPerForward = "allocations_per_forward", peakResidentMegabytes = "peak_rss_mb"
+    }
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    func text() -> String {
+        func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+        var lines = [
+            "model: \(model)",
+            "threads: \(threads) (GEMM parallelism: \(gemmParallelism), OpenBLAS kernels: \(openBLASCore))",
+            "load: \(f(loadMilliseconds)) ms   preprocessing one image: \(f(preprocessMilliseconds, 2)) ms",
+            "same-run SGEMM roof (2048³): \(f(sgemmRoofGFLOPS)) GFLOP/s",
+            "",
+            "batch  median ms   min ms   max ms   img/s  GFLOP/s  of roof",
+        ]
+        for result in results {
+            lines.append([String(result.batchSize).leftPadded(5), f(result.latency.median).leftPadded(10),
+                          f(result.latency.min).leftPadded(8), f(result.latency.max).leftPadded(8),
+                          f(result.imagesPerSecond, 2).leftPadded(7), f(result.gflopsPerSecond).leftPadded(8),
+                          (f(result.roofFraction * 100) + "%").leftPadded(8)].joined(separator: " "))
+        }
+        for result in results {
+            let total = result.stages.values.reduce(0, +)
+            let parts = ForwardStage.allCases.map { stage in
+                let ms = result.stages[stage.name] ?? 0
+                return "\(stage.name) \(f(ms)) (\(f(ms / max(total, 1e-9) * 100, 0))%)"
+            }
+            lines.append("stages, batch \(result.batchSize), ms per pass: " + parts.joined(separator: ", "))
+        }
+        if let gemmShapes {
+            lines.append("")
+            lines.append("GEMM C = A·Bᵀ      M      N      K  GFLOP/s  of roof")
+            for shape in gemmShapes {
+                lines.append("              " + [String(shape.m).leftPadded(7), String(shape.n).leftPadded(6),
+                                                 String(shape.k).leftPadded(6), f(shape.gflops).leftPadded(8),
+                                                 (f(shape.roofFraction * 100) + "%").leftPadded(8)].joined(separator: " "))
+            }
+        }
+        if let kernels {
+            lines.append("")
+            for kernel in kernels { lines.append("\(kernel.name): \(f(kernel.microseconds)) µs") }
+        }
+        if let allocationsPerForward {
+            lines.append("heap allocations per steady-state forward pass (batch 1): \(allocationsPerForward)")
+        }
+        if let peakResidentMegabytes { lines.append("peak resident memory: \(f(peakResidentMegabytes)) MB") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
