@@ -39,9 +39,10 @@ enum ProgressText {
         return hours > 0 ? "\(hours):\(twoDigits(minutes)):\(twoDigits(secs))" : "\(minutes):\(twoDigits(secs))"
     }
 
-    /// `41.3 s` below a minute, else ``clock(_:)``.
+    /// `31 ms` below a second, `41.3 s` below a minute, else ``clock(_:)``.
     static func duration(_ seconds: Double) -> String {
-        seconds < 60 ? fixed(seconds, digits: 1) + " s" : clock(seconds)
+        if seconds < 1 { return fixed(seconds * 1000, digits: 0) + " ms" }
+        return seconds < 60 ? fixed(seconds, digits: 1) + " s" : clock(seconds)
     }
 
     /// `value` with `digits` decimals.

@@ -1,3 +1,4 @@
+import Foundation
 import SwiftViT
 
 /// Aligned columns for people: the path on an image's first line, then one line per class with
@@ -7,12 +8,13 @@ import SwiftViT
 /// PATH                   SCORE  LABEL
 /// photos/chelsea.jpg     43.2%  tabby, tabby cat
 ///                        21.0%  tiger cat
-/// photos/broken.jpg      error: image photos/broken.jpg is a truncated JPEG file: …
+/// photos/broken.jpg      error: image broken.jpg is a truncated JPEG file: …
 /// ```
 ///
 /// The label comes last, so long ImageNet labels need no column of their own. On a terminal
 /// (`width` known) a long path loses its beginning and a long label its end to `…`, and error
-/// messages wrap under the score column, so that each line fits. Control characters in paths
+/// messages (naming the file by its last path component, since the path is in the first
+/// column) wrap under the score column, so that each line fits. Control characters in paths
 /// and labels are shown escaped (`\n`) so that they cannot break the layout.
 struct TableFormatter: RecordFormatter {
     /// The terminal's width in columns, or `nil` when writing to a file or pipe.
@@ -60,7 +62,9 @@ struct TableFormatter: RecordFormatter {
             }
             return predictions.isEmpty ? firstColumn + "(no labels)\n" : lines
         case .failed(let message):
-            let text = "error: " + Self.displayText(message)
+            // The path is in the first column already: name the file by its last component only.
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            let text = "error: " + Self.displayText(path.isEmpty ? message : message.replacingOccurrences(of: path, with: name))
             guard let width else { return firstColumn + text + "\n" }
             let room = max(20, width - indent.count - 1)
             return Self.wrap(text, width: room).enumerated().map { ($0 == 0 ? firstColumn : indent) + $1 + "\n" }.joined()

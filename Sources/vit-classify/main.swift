@@ -4,7 +4,12 @@ import Foundation
 // Parse, run, and map every outcome to the documented exit status: 0 all labelled, 1 some
 // failed, 2 usage errors and unloadable models (argument-parser's own default would be 64).
 do {
-    let command = try VitClassify.parseAsRoot() as! VitClassify
+    var parsed = try VitClassify.parseAsRoot()
+    guard let command = parsed as? VitClassify else {
+        // `--help` parses as argument-parser's own help command, which prints and exits.
+        try parsed.run()
+        exit(0)
+    }
     exit(try await command.execute())
 } catch let error as UsageError {
     FileHandle.standardError.write(Data("vit-classify: \(error)\n".utf8))

@@ -13,6 +13,15 @@ import Testing
         #expect(JSONLines.records(result.standardOutput).count == 1, "JSON Lines when standard output is not a terminal")
     }
 
+    @Test(arguments: ["--help", "-h"])
+    func helpIsZero(flag: String) throws {
+        let scratch = try TestFixtures.scratchFolder()
+        let result = try CommandRunner.run([flag], in: scratch.url, scratch: scratch.url)
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("USAGE: vit-classify <path> ..."))
+        #expect(result.standardOutput.contains("--resume") && result.standardOutput.contains("--shard <I/N>"))
+    }
+
     @Test(arguments: [
         [],
         ["--top-k", "0", "x.jpg"],

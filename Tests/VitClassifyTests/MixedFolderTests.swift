@@ -101,6 +101,8 @@ import Testing
             let score = line.prefix(scoreEnd)
             #expect(score.hasSuffix("%") && line.dropFirst(scoreEnd).hasPrefix("  "), "aligned: \(line)")
         }
-        #expect(lines.filter { $0.contains("error: image mixed/broken/") }.count == 2)
+        // The path is in the first column; the message names the file by its last component.
+        #expect(lines.filter { $0.hasPrefix("mixed/broken/") && $0.contains("error: image ") }.count == 2)
+        #expect(lines.contains { $0.hasPrefix("mixed/nested/text.png") && $0.contains("error: image text.png is neither") })
     }
 }
