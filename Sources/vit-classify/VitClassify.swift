@@ -141,10 +141,10 @@ struct VitClassify: ParsableCommand {
             console.withLock {
                 console.endProgressLocked()
                 if console.showsProgress {
-                    let counts = run.counts.withLock { $0 }
-                    console.printLineLocked("interrupted: " + Summary.text(counts, seconds: run.elapsed,
-                                                                                   output: outputPath, shard: part)
-                                                   + (outputPath != nil ? "; continue with --resume" : ""))
+                    let summary = Summary.text(run.counts.withLock { $0 }, seconds: run.elapsed, output: outputPath,
+                                               shard: part)
+                    console.printLineLocked("interrupted: " + summary
+                                            + (outputPath != nil ? "; continue with --resume" : ""))
                 }
                 _exit(128 + signal)
             }
