@@ -58,6 +58,8 @@ let package = Package(
         .testTarget(name: "VisionTransformerTests",
                     dependencies: ["VisionTransformer", "WeightLoading", "Tensors"]),
         .testTarget(name: "SwiftViTTests", dependencies: ["SwiftViT"]),
+        // Runs the built vit-classify executable; depending on it makes `swift test` build it.
+        .testTarget(name: "VitClassifyTests", dependencies: ["vit-classify", "SwiftViT"]),
     ],
     swiftLanguageModes: [.v6]
 )
