@@ -13,7 +13,7 @@ public final class Workspace {
     private var used = 0
     /// Floats used by the current pass across all blocks (the high-water mark to consolidate to).
     private var usedThisPass = 0
-    /// The largest `usedThisPass` seen, in floats.
+    /// The most floats in use at once in any pass so far.
     public private(set) var peakFloats = 0
 
     /// Alignment of every buffer, in floats (64 bytes: a cache line, any vector load).
@@ -33,6 +33,7 @@ public final class Workspace {
         precondition(count >= 0, "negative buffer size")
         let rounded = (count + Self.alignmentFloats - 1) / Self.alignmentFloats * Self.alignmentFloats
         usedThisPass += rounded
+        peakFloats = max(peakFloats, usedThisPass)
         if let last = blocks.last, used + rounded <= last.byteCount / MemoryLayout<Float>.stride {
             defer { used += rounded }
             return last.baseAddress.assumingMemoryBound(to: Float.self) + used
@@ -46,6 +47,34 @@ public final class Workspace {
     /// A `rows × columns` matrix in a fresh buffer.
     public func matrix(rows: Int, columns: Int) -> MutableMatrixView {
         MutableMatrixView(buffer(rows * columns), rows: rows, columns: columns)
+    }
+
+    /// A position in the workspace to return to with ``rewind(to:)``.
+    public struct Mark {
+        fileprivate let blockCount: Int
+        fileprivate let used: Int
+        fileprivate let usedThisPass: Int
+    }
+
+    /// The current position: buffers handed out from now on can be released together by
+    /// ``rewind(to:)``, while earlier ones stay valid.
+    public func mark() -> Mark {
+        Mark(blockCount: blocks.count, used: used, usedThisPass: usedThisPass)
+    }
+
+    /// Releases every buffer handed out since `mark` (they must no longer be used), so the next
+    /// buffers reuse that memory: a layer's scratch is then recycled by the next layer instead of
+    /// the pass needing scratch for every layer at once.
+    public func rewind(to mark: Mark) {
+        if blocks.count == mark.blockCount {
+            used = mark.used
+        } else {
+            // Blocks were added after the mark: the memory past the mark in the older block is
+            // left unused for the rest of this pass; the next pass gets one block sized for the
+            // peak and no longer needs this case.
+            used = 0
+        }
+        usedThisPass = mark.usedThisPass
     }
 
     /// Releases every buffer handed out. If the pass needed more than one block, they are

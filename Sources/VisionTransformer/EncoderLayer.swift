@@ -33,6 +33,10 @@ public struct EncoderLayer: Sendable {
                         classTokenOnly: Bool, nextNorm: LayerNormalization, nextNormed: MutableMatrixView,
                         workspace: Workspace, profile: StageProfile?) {
         let width = hidden.columns
+        // Everything this block allocates is scratch: recycle it for the next block, so a pass
+        // needs one block's scratch, not one per layer.
+        let scratch = workspace.mark()
+        defer { workspace.rewind(to: scratch) }
         // The rows this block produces: all of them, or every image's first (CLS) row.
         let residual = classTokenOnly
             ? MutableMatrixView(hidden.base, rows: batch, columns: width, leadingDimension: tokens * hidden.leadingDimension)

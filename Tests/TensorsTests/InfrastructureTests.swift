@@ -89,4 +89,31 @@ import Tensors
         #expect(workspace.capacity == capacity, "the workspace grew after the first pass")
         #expect(second == third, "a pass of the same shape should reuse the same memory")
     }
+
+    /// Scratch released with `rewind(to:)` is reused, and the workspace settles at the most
+    /// floats in use at once (here one layer's scratch plus the long-lived buffer), not the sum.
+    @Test func rewindRecyclesScratchAndBoundsThePeak() {
+        let workspace = Workspace()
+        func pass() -> [UnsafeMutablePointer<Float>] {
+            let persistent = workspace.buffer(1000)
+            persistent.update(repeating: 7, count: 1000)
+            var scratchStarts: [UnsafeMutablePointer<Float>] = []
+            for layer in 0..<12 {
+                let mark = workspace.mark()
+                let a = workspace.buffer(50_000), b = workspace.buffer(70_000)
+                a.update(repeating: Float(layer), count: 50_000)
+                b.update(repeating: Float(layer), count: 70_000)
+                #expect(a[49_999] == Float(layer) && persistent[999] == 7)
+                scratchStarts.append(a)
+                workspace.rewind(to: mark)
+            }
+            workspace.reset()
+            return scratchStarts
+        }
+        _ = pass()
+        let steady = pass()
+        #expect(Set(steady).count == 1, "every layer should reuse the same scratch")
+        #expect(workspace.peakFloats == 1008 + 50_000 + 70_000)   // 1000 rounded up to 16 floats (64 bytes)
+        #expect(workspace.capacity == workspace.peakFloats)
+    }
 }
