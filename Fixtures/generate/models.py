@@ -23,6 +23,7 @@ Weights are transformers' seeded initialisation, except that the classifier gets
 (std 0.5) and the CLS token / position embeddings non-trivial values, so that top-5 orders are decisive: the
 script asserts consecutive top-5 logits differ by at least 1e-3 on every image.
 """
+import copy
 import json
 import os
 import pathlib
@@ -108,8 +109,8 @@ def save(model: ViTForImageClassification, directory: pathlib.Path, dtype, proce
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
-    model.to(dtype).save_pretrained(directory)
-    model.to(torch.float32)
+    # A copy, so that every dtype is rounded from the same float32 weights (not F16 then BF16).
+    copy.deepcopy(model).to(dtype).save_pretrained(directory)
     (directory / "preprocessor_config.json").write_text(json.dumps(processor, indent=2, sort_keys=True) + "\n")
 
 

@@ -2,3 +2,4 @@
 // means `import SwiftViT` is all a user writes.
 @_exported import ImagePreprocessing
 @_exported import WeightLoading
+@_exported import enum VisionTransformer.WeightPrecision

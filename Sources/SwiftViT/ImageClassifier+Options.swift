@@ -1,5 +1,6 @@
 import ImagePreprocessing
 import Tensors
+import VisionTransformer
 
 extension ImageClassifier {
     /// Settings for loading and running a classifier.
@@ -15,14 +16,19 @@ extension ImageClassifier {
         public var maximumPixelCount: Int
         /// Hub revision (branch, tag or commit) when loading by id.
         public var revision: String
+        /// How the weights are kept while the model runs: Float32 (default; exact, fastest), or
+        /// bfloat16 (half the memory, the logits of the model saved in bfloat16, slower).
+        public var weightPrecision: WeightPrecision
 
         /// Creates options; the defaults suit most machines.
         public init(threads: Int? = nil, batchSize: Int = 8,
-                    maximumPixelCount: Int = ImageDecoder.defaultMaximumPixelCount, revision: String = "main") {
+                    maximumPixelCount: Int = ImageDecoder.defaultMaximumPixelCount, revision: String = "main",
+                    weightPrecision: WeightPrecision = .float32) {
             self.threads = threads
             self.batchSize = batchSize
             self.maximumPixelCount = maximumPixelCount
             self.revision = revision
+            self.weightPrecision = weightPrecision
         }
     }
 }

@@ -84,7 +84,7 @@ public final class ImageClassifier: Sendable {
         let model: ViTForImageClassification
         do {
             model = try ViTForImageClassification(configuration: configuration, weights: checkpoint,
-                                                  source: files.directory.path)
+                                                  source: files.directory.path, precision: options.weightPrecision)
         } catch { throw .weightsDoNotMatch(error) }
         try self.init(model: model, processor: ImageProcessor(configuration: processing), options: options,
                       files: files, loadDuration: ContinuousClock.now - start)

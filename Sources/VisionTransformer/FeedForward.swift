@@ -23,10 +23,10 @@ public struct FeedForward: Sendable {
     func callAsFunction(_ input: MatrixView, accumulatingOnto residual: MutableMatrixView,
                         workspace: Workspace, profile: StageProfile?) {
         let hidden = workspace.matrix(rows: input.rows, columns: intermediate.outputFeatures)
-        profile.measure(.mlp) { intermediate.multiply(input, into: hidden, accumulate: false) }
+        profile.measure(.mlp) { intermediate.multiply(input, into: hidden, accumulate: false, workspace: workspace) }
         profile.measure(.activation) {
             Kernels.applyActivation(activation, to: hidden, addingBias: intermediate.bias?.pointer)
         }
-        profile.measure(.mlp) { output.multiply(hidden.readOnly, into: residual, accumulate: true) }
+        profile.measure(.mlp) { output.multiply(hidden.readOnly, into: residual, accumulate: true, workspace: workspace) }
     }
 }

@@ -52,7 +52,7 @@ public struct MultiHeadAttention: Sendable {
             func project(_ projection: Linear, _ input: MatrixView, into result: MutableMatrixView) {
                 let hasBias = projection.bias != nil
                 if hasBias { projection.fillWithBias(result) }
-                projection.multiply(input, into: result, accumulate: hasBias)
+                projection.multiply(input, into: result, accumulate: hasBias, workspace: workspace)
             }
             project(query, queryInput, into: queries)
             project(key, normed, into: keys)
@@ -72,7 +72,7 @@ public struct MultiHeadAttention: Sendable {
             }
         }
         profile.measure(.outputProjection) {
-            output.multiply(context.readOnly, into: residual, accumulate: true)
+            output.multiply(context.readOnly, into: residual, accumulate: true, workspace: workspace)
         }
     }
 }

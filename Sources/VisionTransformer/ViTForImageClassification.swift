@@ -20,14 +20,21 @@ public final class ViTForImageClassification: Sendable {
     public let classifier: Linear
     let geometry: ModelGeometry
 
+    /// The precision the model keeps its weights in.
+    public let precision: WeightPrecision
+
     /// Builds the model from `weights` named as in a Hugging Face checkpoint.
     ///
-    /// - Parameter source: names the weights in errors (e.g. the checkpoint's path).
+    /// - Parameters:
+    ///   - source: names the weights in errors (e.g. the checkpoint's path).
+    ///   - precision: how the weights are kept while the model runs (see ``WeightPrecision``).
     /// - Throws: ``WeightBindingError`` listing every missing, unexpected and misshapen tensor,
     ///   or why the configuration is unusable.
-    public init(configuration: ViTConfiguration, weights: any NamedTensors, source: String) throws(WeightBindingError) {
+    public init(configuration: ViTConfiguration, weights: any NamedTensors, source: String,
+                precision: WeightPrecision = .float32) throws(WeightBindingError) {
         let geometry = try ModelGeometry(configuration)
-        let binder = WeightBinder(weights, source: source)
+        let binder = WeightBinder(weights, source: source, precision: precision)
+        self.precision = precision
         let vit = binder.scoped("vit")
         let epsilon = configuration.layerNormEps
         embeddings = PatchEmbedding(vit.scoped("embeddings"), configuration: geometry)
@@ -101,7 +108,7 @@ public final class ViTForImageClassification: Sendable {
         profile.measure(.head) {
             let output = MutableMatrixView(logitBase, rows: batch, columns: labelCount)
             classifier.fillWithBias(output)
-            classifier.multiply(classTokens.readOnly, into: output, accumulate: true)
+            classifier.multiply(classTokens.readOnly, into: output, accumulate: true, workspace: workspace)
         }
         profile?.finishPass()
         // Release the scratch now: if this first pass needed several blocks, they are merged

@@ -13,13 +13,15 @@ public struct WeightBinder {
     private final class Record {
         let tensors: any NamedTensors
         let source: String
+        let precision: WeightPrecision
         var used: Set<String> = []
         var missing: [String] = []
         var wrongShape: [WeightBindingError.ShapeMismatch] = []
         var readError: SafetensorsError?
-        init(tensors: any NamedTensors, source: String) {
+        init(tensors: any NamedTensors, source: String, precision: WeightPrecision) {
             self.tensors = tensors
             self.source = source
+            self.precision = precision
         }
     }
 
@@ -32,8 +34,9 @@ public struct WeightBinder {
     private let prefix: String
 
     /// Starts binding `tensors`; `source` names them in errors (usually the checkpoint's path).
-    public init(_ tensors: any NamedTensors, source: String) {
-        record = Record(tensors: tensors, source: source)
+    /// With `precision` `.bfloat16`, every tensor handed out is rounded to bfloat16.
+    public init(_ tensors: any NamedTensors, source: String, precision: WeightPrecision = .float32) {
+        record = Record(tensors: tensors, source: source, precision: precision)
         prefix = ""
     }
 
@@ -47,8 +50,18 @@ public struct WeightBinder {
         WeightBinder(record: record, prefix: prefix.isEmpty ? component : "\(prefix).\(component)")
     }
 
-    /// The tensor `name` (within this scope), which must have exactly `shape`.
+    /// The precision the model keeps its weights in.
+    public var precision: WeightPrecision { record.precision }
+
+    /// The tensor `name` (within this scope), which must have exactly `shape`; rounded to
+    /// bfloat16 values when ``precision`` says so.
     public func tensor(_ name: String, shape: [Int]) -> Tensor {
+        let tensor = storedTensor(name, shape: shape)
+        return record.precision == .bfloat16 ? WeightPrecision.roundedToBFloat16(tensor) : tensor
+    }
+
+    /// The tensor `name` as stored (converted to Float32), without rounding.
+    func storedTensor(_ name: String, shape: [Int]) -> Tensor {
         let fullName = prefix.isEmpty ? name : "\(prefix).\(name)"
         record.used.insert(fullName)
         guard let actual = record.tensors.shape(of: fullName) else {

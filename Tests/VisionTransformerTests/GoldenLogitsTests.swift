@@ -60,6 +60,39 @@ import WeightLoading
     }
 }
 
+/// Weights kept in bfloat16 (`WeightPrecision.bfloat16`).
+@Suite struct WeightPrecisionTests {
+    /// The F32 model kept in bfloat16 is the model saved in bfloat16: its logits are transformers'
+    /// logits for the BF16 file (tolerance 1e-4, as the golden tests), not the F32 file's.
+    @Test func bfloat16StorageGivesTheBFloat16ModelsLogits() throws {
+        let directory = ModelFixtures.directory("tiny/f32")
+        let configuration = try ViTConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
+        let model = try ViTForImageClassification(configuration: configuration,
+                                                  weights: try Checkpoint.open(directory: directory),
+                                                  source: directory.path, precision: .bfloat16)
+        let bf16 = try ModelFixtures.golden("tiny/bf16"), f32 = try ModelFixtures.golden("tiny/f32")
+        let count = bf16.pixelValues.shape[0]
+        let logits = ModelFixtures.logits(model, bf16.pixelValues, batch: count)
+        let difference = maxAbsoluteDifference(logits, bf16.logits.scalars)
+        print("MEASURED tiny/f32 kept in bfloat16 vs transformers on the BF16 file: max |Δ logits| = \(difference)")
+        #expect(difference <= 1e-4)
+        #expect(maxAbsoluteDifference(logits, f32.logits.scalars) > 1e-4)
+        #expect(model.precision == .bfloat16 && model.classifier.weight.shape == [10, 48])
+    }
+
+    @Test(arguments: [0.0, 1.0, -2.5, 1.00390625, 1.01171875, 3.4028235e38, -0.0, Float.leastNormalMagnitude / 3])
+    func roundingIsToNearestEven(value: Float) {
+        // Reference: round to nearest even on the 16 dropped bits, in integer arithmetic.
+        let bits = value.bitPattern, dropped = bits & 0xFFFF, kept = bits >> 16
+        let roundsUp = dropped > 0x8000 || (dropped == 0x8000 && kept & 1 == 1)
+        let expected = Float(bitPattern: (kept + (roundsUp ? 1 : 0)) << 16)
+        let tensor = Tensor(shape: [1], values: [value])
+        let weights = RandomViTWeights(tensors: ["x": tensor])
+        let rounded = WeightBinder(weights, source: "x", precision: .bfloat16).tensor("x", shape: [1])
+        #expect(rounded.scalars[0].bitPattern == expected.bitPattern)
+    }
+}
+
 /// A full 12-layer ViT-B/16 and its references, when `SWIFTVIT_FULL_MODEL_DIR` names a folder
 /// written by `SWIFTVIT_FULL_MODEL_DIR=DIR Fixtures/generate/run.sh models` (not part of CI:
 /// 346 MB).

@@ -87,8 +87,12 @@ final class TestHTTPServer: @unchecked Sendable {
         isStopped = true
         lock.unlock()
         if !wasStopped {
+            // Only shut the socket down here; the accept loop closes it when it has returned.
+            // Closing it here would free its number while the loop may still call accept on it,
+            // and a socket another test opens meanwhile (another server's listener) could get
+            // that number: the old loop would then accept, or its close would kill, the other
+            // server's connections.
             shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
         }
     }
 
@@ -99,6 +103,7 @@ final class TestHTTPServer: @unchecked Sendable {
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
