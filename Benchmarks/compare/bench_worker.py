@@ -14,7 +14,6 @@ call; the input is a fixed, seeded random pixel tensor (uniform in [-1, 1], the 
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import sys

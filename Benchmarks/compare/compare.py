@@ -18,6 +18,7 @@ built, or fail, their rows say so and everything else still runs.
 """
 
 import argparse
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -351,7 +352,6 @@ def export_onnx(args):
         if os.path.exists(os.path.join(args.model, "model.safetensors")) else os.stat(args.model)
     key = f"{os.path.abspath(args.model)}|{st.st_size}|{st.st_mtime_ns}|{args.exporter}|{args.opset}|" \
           f"{package_version('torch')}|{package_version('transformers')}"
-    import hashlib
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     onnx_path = os.path.join(args.work_dir, f"vit-{args.exporter}-opset{args.opset}-{digest}.onnx")
     log(f"ONNX: {'reusing' if os.path.exists(onnx_path) else 'exporting to'} {onnx_path} "
