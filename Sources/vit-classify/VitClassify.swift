@@ -38,6 +38,11 @@ struct VitClassify: ParsableCommand {
     @Option(help: ArgumentHelp("Compute threads for the network (default: one per core).", valueName: "n"))
     var threads: Int?
 
+    @Option(help: ArgumentHelp("float32 (default) or bfloat16: keep the weights rounded to bfloat16, in less "
+                               + "memory; the labels are then those of the model saved in bfloat16.",
+                               valueName: "precision"))
+    var weightPrecision: WeightPrecision = .float32
+
     @Option(help: ArgumentHelp("Threads decoding and resizing images ahead of the network (default: half the "
                                + "cores, 1 to 4).", valueName: "n"))
     var decodeThreads: Int?
@@ -119,7 +124,8 @@ struct VitClassify: ParsableCommand {
         }
 
         // 2. The model; only then is the output file touched, so a failed load changes nothing.
-        let options = ImageClassifier.Options(threads: threads, batchSize: batchSize, revision: revision)
+        let options = ImageClassifier.Options(threads: threads, batchSize: batchSize, revision: revision,
+                                              weightPrecision: weightPrecision)
         let classifier = try await ModelLoader.load(model, options: options, console: console)
         let destination = try output.map { try OutputFile.open($0, resuming: resumeState) } ?? .standardOutput
         console.redirectRecords(to: destination)
@@ -171,3 +177,6 @@ struct VitClassify: ParsableCommand {
     /// labels ~250 img/s with one decoding thread, and a second one competes with the network).
     static var defaultDecodeThreads: Int { max(1, min(4, ProcessInfo.processInfo.activeProcessorCount / 2)) }
 }
+
+/// `--weight-precision float32|bfloat16`.
+extension WeightPrecision: ExpressibleByArgument {}

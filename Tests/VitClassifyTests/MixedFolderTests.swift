@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SwiftViT
 
 /// The main scenario: a folder mixing good images, broken files, a non-image and a
 /// nested folder (with a symlink loop), labelled by the built executable.
@@ -65,6 +66,33 @@ import Testing
         print("MEASURED vit-classify end to end: max |Δ logits| (top 5) = \(worst)")
         #expect(worst <= 2e-4)
         #expect(result.standardError.contains("skipped \(folder.skipped)"), "\(result.standardError)")
+    }
+
+    /// `--weight-precision bfloat16` on the F32 model gives transformers' results for the model
+    /// saved in bfloat16 (Fixtures/models/tiny/bf16): same top 5, logits within 2e-4.
+    @Test func bfloat16WeightsGiveTheBFloat16ModelsLabels() throws {
+        let scratch = try TestFixtures.scratchFolder()
+        let bf16 = TestFixtures.fixtures.appendingPathComponent("models/tiny/bf16")
+        struct JSON: Decodable { let images: [String]; let top5: [[Int]] }
+        let json = try JSONDecoder().decode(JSON.self, from: Data(contentsOf: bf16.appendingPathComponent("references.json")))
+        let logits = try Checkpoint(file: bf16.appendingPathComponent("references.safetensors")).tensor(named: "logits").scalars
+        let labels = logits.count / json.images.count
+        let paths = json.images.map { TestFixtures.fixtures.appendingPathComponent($0).path }
+        let result = try CommandRunner.run(["--model", TestFixtures.model.path, "--weight-precision", "bfloat16",
+                                            "--format", "jsonl"] + paths, in: scratch.url, scratch: scratch.url)
+        #expect(result.status == 0, "\(result.standardError)")
+        let records = JSONLines.records(result.standardOutput)
+        #expect(records.count == paths.count)
+        var worst = 0.0
+        for (image, record) in records.enumerated() {
+            let predictions = try #require(record.predictions)
+            #expect(predictions.map(\.index) == json.top5[image], "\(record.path)")
+            for prediction in predictions {
+                worst = max(worst, abs(prediction.logit - Double(logits[image * labels + prediction.index])))
+            }
+        }
+        print("MEASURED vit-classify --weight-precision bfloat16 vs the BF16 file: max |Δ logits| = \(worst)")
+        #expect(worst <= 2e-4)
     }
 
     @Test func csvHoldsTheSameResults() throws {
