@@ -4,7 +4,7 @@
 // Module graph (each arrow is "depends on"):
 //
 //   vit-classify, vit-bench ─▶ SwiftViT (the ImageClassifier facade)
-//   SwiftViT ─▶ VisionTransformer ─▶ WeightLoading ─▶ Tensors ─▶ CBLAS
+//   SwiftViT ─▶ VisionTransformer ─▶ WeightLoading ─▶ Tensors ─▶ CBLAS, CVectorKernels
 //   SwiftViT ─▶ ImagePreprocessing ─▶ WeightLoading (processor configuration), CJPEG, CPNG
 import PackageDescription
 
@@ -36,7 +36,9 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG",
                        providers: [.apt(["libpng-dev"])]),
 
-        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        // Element-wise kernels compiled per instruction set (AVX2, AVX-512) and picked at run time.
+        .target(name: "CVectorKernels"),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CVectorKernels"]),
         .target(name: "WeightLoading", dependencies: ["Tensors"]),
         .target(name: "ImagePreprocessing", dependencies: ["WeightLoading", "CJPEG", "CPNG"]),
         .target(name: "VisionTransformer", dependencies: ["Tensors", "WeightLoading"]),

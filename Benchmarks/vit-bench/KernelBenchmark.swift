@@ -1,13 +1,29 @@
 import Tensors
 
-/// Element-wise kernel timings at ViT-B shapes (batch 1), to see what the non-GEMM work costs.
+/// Element-wise kernel timings at ViT-B shapes (batch 1), to see what the non-GEMM work costs:
+/// once per instruction set this CPU supports (the portable Swift kernels and the C ones), in
+/// the same run, so the ratios between them are meaningful on a noisy machine.
 enum KernelBenchmark {
     struct Entry: Encodable {
         let name: String
+        let instructionSet: String
         let microseconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name, instructionSet = "vector_isa", microseconds
+        }
     }
 
     static func run(iterations: Int) -> [Entry] {
+        let available = VectorInstructionSet.allCases.filter { $0 <= VectorInstructionSet.detected }
+        defer { VectorInstructionSet.limit(to: .detected) }
+        return available.flatMap { instructionSet in
+            VectorInstructionSet.limit(to: instructionSet)
+            return run(iterations: iterations, label: instructionSet.description)
+        }
+    }
+
+    private static func run(iterations: Int, label: String) -> [Entry] {
         let mlp = Tensor(zeros: [197, 3072]), bias = Tensor(zeros: [3072])
         for index in 0..<mlp.count { mlp.mutablePointer[index] = Float(index % 17) * 0.3 - 2 }
         // Kernels run in place; each timed run starts from the same values (the copy, ~0.1 ms,
@@ -17,7 +33,7 @@ enum KernelBenchmark {
         for index in 0..<hidden.count { hidden.mutablePointer[index] = Float(index % 13) * 0.3 - 2 }
         let scores = Tensor(zeros: [12 * 197, 197])
         func time(_ name: String, _ body: () -> Void) -> Entry {
-            Entry(name: name, microseconds: Timings(measure(warmup: 2, iterations: iterations * 5, body)).median * 1e6)
+            Entry(name: name, instructionSet: label, microseconds: Timings(measure(warmup: 2, iterations: iterations * 5, body)).median * 1e6)
         }
         return [
             time("gelu 197×3072 (+bias)") {

@@ -7,6 +7,7 @@ struct Report: Encodable {
     let threads: Int
     let gemmParallelism: String
     let openBLASCore: String
+    let vectorInstructionSet: String
     let loadMilliseconds: Double
     let preprocessMilliseconds: Double
     let sgemmRoofGFLOPS: Double
@@ -18,6 +19,7 @@ struct Report: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case model, threads, gemmParallelism = "gemm_parallelism", openBLASCore = "openblas_core"
+        case vectorInstructionSet = "vector_isa"
         case loadMilliseconds = "load_ms", preprocessMilliseconds = "preprocess_ms"
         case sgemmRoofGFLOPS = "sgemm_roof_gflops", results, gemmShapes = "gemm_shapes"
         case allocationsPerForward = "allocations_per_forward", peakResidentMegabytes = "peak_rss_mb"
@@ -33,7 +35,8 @@ struct Report: Encodable {
         func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
         var lines = [
             "model: \(model)",
-            "threads: \(threads) (GEMM parallelism: \(gemmParallelism), OpenBLAS kernels: \(openBLASCore))",
+            "threads: \(threads) (GEMM parallelism: \(gemmParallelism), OpenBLAS kernels: \(openBLASCore), "
+                + "element-wise kernels: \(vectorInstructionSet))",
             "load: \(f(loadMilliseconds)) ms   preprocessing one image: \(f(preprocessMilliseconds, 2)) ms",
             "same-run SGEMM roof (2048³): \(f(sgemmRoofGFLOPS)) GFLOP/s",
             "",
@@ -64,7 +67,9 @@ struct Report: Encodable {
         }
         if let kernels {
             lines.append("")
-            for kernel in kernels { lines.append("\(kernel.name): \(f(kernel.microseconds)) µs") }
+            for kernel in kernels {
+                lines.append("\(kernel.name) [\(kernel.instructionSet)]: \(f(kernel.microseconds)) µs")
+            }
         }
         if let allocationsPerForward {
             lines.append("heap allocations per steady-state forward pass (batch 1): \(allocationsPerForward)")

@@ -61,7 +61,8 @@ struct VitBench: ParsableCommand {
         let loaded = try LoadedModel(path: model, threads: threads)
         let roof = GEMMBenchmark.roof(iterations: iterations)
         var report = Report(model: loaded.name, threads: threads, gemmParallelism: gemmParallelism.rawValue,
-                            openBLASCore: OpenBLASRuntime.coreName, loadMilliseconds: loaded.loadSeconds * 1000,
+                            openBLASCore: OpenBLASRuntime.coreName,
+                            vectorInstructionSet: VectorInstructionSet.active.description, loadMilliseconds: loaded.loadSeconds * 1000,
                             preprocessMilliseconds: try preprocessingSeconds(loaded.processor) * 1000,
                             sgemmRoofGFLOPS: roof)
         for batch in batchSizes {

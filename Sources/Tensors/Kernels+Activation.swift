@@ -1,3 +1,5 @@
+import CVectorKernels
+
 extension Kernels {
     /// Applies `activation` to every element of `matrix` in place, first adding `bias` (one value
     /// per column) when given: the fused epilogue of an MLP's first linear layer.
@@ -33,9 +35,17 @@ extension Kernels {
 private struct ActivationRows<F: VectorFunction>: ParallelRangeWork {
     let matrix: MutableMatrixView
     let bias: UnsafePointer<Float>?
+    /// Read once per pass, so every chunk of it uses the same arithmetic.
+    let instructionSet = VectorInstructionSet.active
 
     func run(_ rows: Range<Int>) {
         let columns = matrix.columns
+        if !rows.isEmpty,
+           instructionSet.activationRows(F.vectorKernel, first: matrix.base + rows.lowerBound * matrix.leadingDimension,
+                                         rows: rows.count, columns: columns,
+                                         leadingDimension: matrix.leadingDimension, bias: bias) {
+            return
+        }
         for row in rows {
             let values = matrix.base + row * matrix.leadingDimension
             if let bias {
@@ -54,15 +64,19 @@ protocol VectorFunction {
     static func apply(_ x: FloatVector) -> FloatVector
     /// Roughly how many elements make a parallel chunk worth waking a thread for.
     static var elementsPerChunk: Int { get }
+    /// The same function in the C kernels.
+    static var vectorKernel: svk_activation { get }
 }
 
 private enum Identity: VectorFunction {
+    static let vectorKernel = SVK_ACTIVATION_IDENTITY
     static let elementsPerChunk = 1 << 16
     @inline(__always) static func apply(_ x: FloatVector) -> FloatVector { x }
 }
 
 /// `0.5 · x · (1 + erf(x / √2))`.
 private enum GELU: VectorFunction {
+    static let vectorKernel = SVK_ACTIVATION_GELU
     static let elementsPerChunk = 1 << 13
     @inline(__always) static func apply(_ x: FloatVector) -> FloatVector {
         0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752))
@@ -71,6 +85,7 @@ private enum GELU: VectorFunction {
 
 /// `0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))`.
 private enum GELUTanh: VectorFunction {
+    static let vectorKernel = SVK_ACTIVATION_GELU_TANH
     static let elementsPerChunk = 1 << 13
     @inline(__always) static func apply(_ x: FloatVector) -> FloatVector {
         0.5 * x * (1 + VectorMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
@@ -79,6 +94,7 @@ private enum GELUTanh: VectorFunction {
 
 /// `max(x, 0)`, keeping NaN (as PyTorch's `relu` does).
 private enum ReLU: VectorFunction {
+    static let vectorKernel = SVK_ACTIVATION_RELU
     static let elementsPerChunk = 1 << 16
     @inline(__always) static func apply(_ x: FloatVector) -> FloatVector {
         x.replacing(with: 0, where: x .< 0)
@@ -87,12 +103,14 @@ private enum ReLU: VectorFunction {
 
 /// `x · sigmoid(x)`.
 private enum SiLU: VectorFunction {
+    static let vectorKernel = SVK_ACTIVATION_SILU
     static let elementsPerChunk = 1 << 13
     @inline(__always) static func apply(_ x: FloatVector) -> FloatVector { x * VectorMath.sigmoid(x) }
 }
 
 /// `x · sigmoid(1.702 · x)`.
 private enum QuickGELU: VectorFunction {
+    static let vectorKernel = SVK_ACTIVATION_QUICK_GELU
     static let elementsPerChunk = 1 << 13
     @inline(__always) static func apply(_ x: FloatVector) -> FloatVector {
         x * VectorMath.sigmoid(1.702 * x)

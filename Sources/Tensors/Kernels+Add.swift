@@ -12,10 +12,15 @@ extension Kernels {
 private struct AddRows: ParallelRangeWork {
     let source: MatrixView
     let destination: MutableMatrixView
+    let instructionSet = VectorInstructionSet.active
 
     func run(_ rows: Range<Int>) {
         for row in rows {
             let from = source.base + row * source.leadingDimension
+            if instructionSet.addRow(destination.base + row * destination.leadingDimension, delta: from,
+                                     deltaBias: nil, count: source.columns) {
+                continue
+            }
             transformInPlace(destination.base + row * destination.leadingDimension,
                              count: source.columns) { x, index, lanes in
                 x + loadLanes(from, at: index, lanes: lanes)

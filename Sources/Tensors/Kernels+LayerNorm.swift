@@ -23,12 +23,13 @@ extension Kernels {
         let bias: UnsafePointer<Float>
         let epsilon: Float
         let output: MutableMatrixView
+        let instructionSet = VectorInstructionSet.active
 
         func run(_ rows: Range<Int>) {
             for row in rows {
                 normalizeRow(input.base + row * input.leadingDimension, columns: input.columns,
                              weight: weight, bias: bias, epsilon: epsilon,
-                             into: output.base + row * output.leadingDimension)
+                             into: output.base + row * output.leadingDimension, instructionSet: instructionSet)
             }
         }
     }
@@ -61,6 +62,7 @@ extension Kernels {
         let bias: UnsafePointer<Float>
         let epsilon: Float
         let output: MutableMatrixView
+        let instructionSet = VectorInstructionSet.active
 
         func run(_ rows: Range<Int>) {
             let columns = residual.columns
@@ -68,14 +70,19 @@ extension Kernels {
                 let values = residual.base + row * residual.leadingDimension
                 let deltaRow = delta.map { $0.base + row * $0.leadingDimension }
                 let deltaBias = self.deltaBias
-                transformInPlace(values, count: columns) { x, index, lanes in
-                    var sum = x
-                    if let deltaRow { sum += loadLanes(deltaRow, at: index, lanes: lanes) }
-                    if let deltaBias { sum += loadLanes(deltaBias, at: index, lanes: lanes) }
-                    return sum
+                if delta != nil || deltaBias != nil,
+                   !instructionSet.addRow(values, delta: deltaRow.map { UnsafePointer($0) }, deltaBias: deltaBias,
+                                          count: columns) {
+                    transformInPlace(values, count: columns) { x, index, lanes in
+                        var sum = x
+                        if let deltaRow { sum += loadLanes(deltaRow, at: index, lanes: lanes) }
+                        if let deltaBias { sum += loadLanes(deltaBias, at: index, lanes: lanes) }
+                        return sum
+                    }
                 }
                 normalizeRow(UnsafePointer(values), columns: columns, weight: weight, bias: bias,
-                             epsilon: epsilon, into: output.base + row * output.leadingDimension)
+                             epsilon: epsilon, into: output.base + row * output.leadingDimension,
+                             instructionSet: instructionSet)
             }
         }
     }
@@ -83,7 +90,12 @@ extension Kernels {
     @inline(__always)
     fileprivate static func normalizeRow(_ row: UnsafePointer<Float>, columns: Int,
                                      weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                     epsilon: Float, into output: UnsafeMutablePointer<Float>) {
+                                     epsilon: Float, into output: UnsafeMutablePointer<Float>,
+                                     instructionSet: VectorInstructionSet) {
+        if instructionSet.layerNormRow(row, count: columns, weight: weight, bias: bias, epsilon: epsilon,
+                                       into: output) {
+            return
+        }
         let width = FloatVector.scalarCount
         let fullEnd = columns - columns % width
         let tail = columns - fullEnd

@@ -21,7 +21,7 @@ extension Kernels {
     /// from inside its own parallel loop over heads).
     @inline(__always)
     public static func softmaxRow(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        guard count > 0 else { return }
+        guard count > 0, !VectorInstructionSet.active.softmaxRow(values, count: count) else { return }
         let width = FloatVector.scalarCount
         let fullEnd = count - count % width
         // The maximum; NaN must win so that it propagates, which `max` on vectors would not do.

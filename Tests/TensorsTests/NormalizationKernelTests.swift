@@ -11,72 +11,84 @@ import Tensors
         return row.indices.map { ($0 < 0 ? 0 : (row[$0] - mean) * scale) * Double(weight[$0]) + Double(bias[$0]) }
     }
 
-    @Test func layerNormOnOddSizesAndLargeMagnitudes() {
-        for (rows, columns, offset, spread) in [(1, 1, 0.0, 1.0), (3, 7, 0, 1), (197, 768, 0, 3), (5, 13, 1e4, 1),
-                                                 (2, 769, -3e3, 0.01), (4, 1024, 0, 1e4)] {
-            var random = SeededRandom(seed: UInt64(rows * columns))
-            let values = (0..<(rows * columns)).map { _ in Float(offset + spread * Double.random(in: -1...1, using: &random)) }
-            let x = Tensor(shape: [rows, columns], values: values)
-            let weight = Tensor.random([columns], in: 0.5...1.5, seed: 1), bias = Tensor.random([columns], seed: 2)
-            let output = Tensor(zeros: [rows, columns])
-            Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12,
-                              into: output.mutableMatrix)
-            var expected: [Double] = []
-            for row in 0..<rows {
-                expected += Self.layerNormReference(values[(row * columns)..<((row + 1) * columns)].map(Double.init),
-                                                    weight: weight.scalars, bias: bias.scalars, epsilon: 1e-12)
+    @Test(arguments: VectorInstructionSet.testable)
+    func layerNormOnOddSizesAndLargeMagnitudes(instructionSet: VectorInstructionSet) {
+        withInstructionSet(instructionSet) {
+            for (rows, columns, offset, spread) in [(1, 1, 0.0, 1.0), (3, 7, 0, 1), (197, 768, 0, 3), (5, 13, 1e4, 1),
+                                                     (2, 769, -3e3, 0.01), (4, 1024, 0, 1e4)] {
+                var random = SeededRandom(seed: UInt64(rows * columns))
+                let values = (0..<(rows * columns)).map { _ in Float(offset + spread * Double.random(in: -1...1, using: &random)) }
+                let x = Tensor(shape: [rows, columns], values: values)
+                let weight = Tensor.random([columns], in: 0.5...1.5, seed: 1), bias = Tensor.random([columns], seed: 2)
+                let output = Tensor(zeros: [rows, columns])
+                Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12,
+                                  into: output.mutableMatrix)
+                var expected: [Double] = []
+                for row in 0..<rows {
+                    expected += Self.layerNormReference(values[(row * columns)..<((row + 1) * columns)].map(Double.init),
+                                                        weight: weight.scalars, bias: bias.scalars, epsilon: 1e-12)
+                }
+                // Tolerance: 2e-5 absolute on outputs of magnitude ≲ 5, widened for rows whose mean is
+                // large against their spread: (x − mean) then loses |offset|/spread · 6e-8 relative
+                // to Float32 rounding of the subtraction itself (1e4/1 → 6e-4 of the ulp budget;
+                // −3e3/0.01 → 1.8e-2). The reference sees the same Float32 inputs.
+                let tolerance = columns == 1 ? 1e-6 : max(2e-5, 4 * 6e-8 * abs(offset) / spread)
+                let worst = maxAbsoluteDifference(output.scalars, expected)
+                #expect(worst <= tolerance,
+                        "\(rows)×\(columns) offset \(offset) spread \(spread): max |Δ| \(maxAbsoluteDifference(output.scalars, expected))")
             }
-            // Tolerance: 2e-5 absolute on outputs of magnitude ≲ 5, widened for rows whose mean is
-            // large against their spread: (x − mean) then loses |offset|/spread · 6e-8 relative
-            // to Float32 rounding of the subtraction itself (1e4/1 → 6e-4 of the ulp budget;
-            // −3e3/0.01 → 1.8e-2). The reference sees the same Float32 inputs.
-            let tolerance = columns == 1 ? 1e-6 : max(2e-5, 4 * 6e-8 * abs(offset) / spread)
-            let worst = maxAbsoluteDifference(output.scalars, expected)
-            #expect(worst <= tolerance,
-                    "\(rows)×\(columns) offset \(offset) spread \(spread): max |Δ| \(maxAbsoluteDifference(output.scalars, expected))")
         }
     }
 
-    @Test func layerNormOfAConstantRowIsTheBias() {
-        let x = Tensor(shape: [1, 9], values: [Float](repeating: 123.5, count: 9))
-        let weight = Tensor(shape: [9], values: [Float](repeating: 2, count: 9))
-        let bias = Tensor.random([9], seed: 3), output = Tensor(zeros: [1, 9])
-        Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12, into: output.mutableMatrix)
-        // Exact: (x − mean) is exactly 0.
-        #expect(output.scalars == bias.scalars)
+    @Test(arguments: VectorInstructionSet.testable)
+    func layerNormOfAConstantRowIsTheBias(instructionSet: VectorInstructionSet) {
+        withInstructionSet(instructionSet) {
+            let x = Tensor(shape: [1, 9], values: [Float](repeating: 123.5, count: 9))
+            let weight = Tensor(shape: [9], values: [Float](repeating: 2, count: 9))
+            let bias = Tensor.random([9], seed: 3), output = Tensor(zeros: [1, 9])
+            Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12, into: output.mutableMatrix)
+            // Exact: (x − mean) is exactly 0.
+            #expect(output.scalars == bias.scalars)
+        }
     }
 
-    @Test func layerNormPropagatesNaNAndInfinityToTheirRowOnly() {
-        let x = Tensor(shape: [3, 5], values: [1, 2, .nan, 4, 5, 1, .infinity, 3, 4, 5, 1, 2, 3, 4, 5])
-        let weight = Tensor(shape: [5], values: [1, 1, 1, 1, 1]), bias = Tensor(zeros: [5])
-        let output = Tensor(zeros: [3, 5])
-        Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-5, into: output.mutableMatrix)
-        let values = output.scalars
-        #expect(values[0..<5].allSatisfy { $0.isNaN })
-        #expect(values[5..<10].allSatisfy { $0.isNaN })
-        #expect(values[10..<15].allSatisfy { $0.isFinite })
+    @Test(arguments: VectorInstructionSet.testable)
+    func layerNormPropagatesNaNAndInfinityToTheirRowOnly(instructionSet: VectorInstructionSet) {
+        withInstructionSet(instructionSet) {
+            let x = Tensor(shape: [3, 5], values: [1, 2, .nan, 4, 5, 1, .infinity, 3, 4, 5, 1, 2, 3, 4, 5])
+            let weight = Tensor(shape: [5], values: [1, 1, 1, 1, 1]), bias = Tensor(zeros: [5])
+            let output = Tensor(zeros: [3, 5])
+            Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-5, into: output.mutableMatrix)
+            let values = output.scalars
+            #expect(values[0..<5].allSatisfy { $0.isNaN })
+            #expect(values[5..<10].allSatisfy { $0.isNaN })
+            #expect(values[10..<15].allSatisfy { $0.isFinite })
+        }
     }
 
-    @Test func addAndLayerNormEqualsAddThenLayerNorm() {
-        for (rows, columns) in [(1, 3), (197, 768), (7, 33)] {
-            let residual = Tensor.random([rows, columns], in: -4...4, seed: 10)
-            let delta = Tensor.random([rows, columns], seed: 11), deltaBias = Tensor.random([columns], seed: 12)
-            let weight = Tensor.random([columns], in: 0.5...1.5, seed: 13), bias = Tensor.random([columns], seed: 14)
-            let before = residual.scalars, d = delta.scalars, db = deltaBias.scalars
-            let output = Tensor(zeros: [rows, columns])
-            Kernels.addAndLayerNorm(residual: residual.mutableMatrix, adding: delta.matrix, deltaBias: deltaBias.pointer,
-                                    weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12,
-                                    into: output.mutableMatrix)
-            let summed = before.indices.map { before[$0] + d[$0] + db[$0 % columns] }
-            // The residual is updated in place, exactly as Float32 (x + d) + b.
-            #expect(residual.scalars == summed)
-            var expected: [Double] = []
-            for row in 0..<rows {
-                expected += Self.layerNormReference(summed[(row * columns)..<((row + 1) * columns)].map(Double.init),
-                                                    weight: weight.scalars, bias: bias.scalars, epsilon: 1e-12)
+    @Test(arguments: VectorInstructionSet.testable)
+    func addAndLayerNormEqualsAddThenLayerNorm(instructionSet: VectorInstructionSet) {
+        withInstructionSet(instructionSet) {
+            for (rows, columns) in [(1, 3), (197, 768), (7, 33)] {
+                let residual = Tensor.random([rows, columns], in: -4...4, seed: 10)
+                let delta = Tensor.random([rows, columns], seed: 11), deltaBias = Tensor.random([columns], seed: 12)
+                let weight = Tensor.random([columns], in: 0.5...1.5, seed: 13), bias = Tensor.random([columns], seed: 14)
+                let before = residual.scalars, d = delta.scalars, db = deltaBias.scalars
+                let output = Tensor(zeros: [rows, columns])
+                Kernels.addAndLayerNorm(residual: residual.mutableMatrix, adding: delta.matrix, deltaBias: deltaBias.pointer,
+                                        weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12,
+                                        into: output.mutableMatrix)
+                let summed = before.indices.map { before[$0] + d[$0] + db[$0 % columns] }
+                // The residual is updated in place, exactly as Float32 (x + d) + b.
+                #expect(residual.scalars == summed)
+                var expected: [Double] = []
+                for row in 0..<rows {
+                    expected += Self.layerNormReference(summed[(row * columns)..<((row + 1) * columns)].map(Double.init),
+                                                        weight: weight.scalars, bias: bias.scalars, epsilon: 1e-12)
+                }
+                // Tolerance 1e-5 absolute on outputs of magnitude ≲ 5.
+                #expect(allClose(output.scalars, expected, absolute: 1e-5) == true)
             }
-            // Tolerance 1e-5 absolute on outputs of magnitude ≲ 5.
-            #expect(allClose(output.scalars, expected, absolute: 1e-5) == true)
         }
     }
 
@@ -89,35 +101,41 @@ import Tensors
         return exps.map { $0 / sum }
     }
 
-    @Test func softmaxOnOddSizesAndLargeMagnitudes() {
-        for (rows, columns, range) in [(1, 1, Float(1)), (3, 7, 1), (12 * 197, 197, 10), (2, 1000, 1e4), (5, 9, 1e30)] {
-            let x = Tensor.random([rows, columns], in: -range...range, seed: UInt64(columns))
-            let input = x.scalars
-            Kernels.softmaxRows(x.mutableMatrix)
-            var expected: [Double] = []
-            for row in 0..<rows { expected += Self.softmaxReference(Array(input[(row * columns)..<((row + 1) * columns)])) }
-            // Tolerance 1e-6 absolute on probabilities (exp within 2 ulp, sums of ≤ 1000 terms).
-            #expect(allClose(x.scalars, expected, absolute: 1e-6) == true,
-                    "\(rows)×\(columns) range \(range): max |Δ| \(maxAbsoluteDifference(x.scalars, expected))")
-            for row in 0..<rows {
-                let sum = x.scalars[(row * columns)..<((row + 1) * columns)].reduce(0, +)
-                #expect(abs(sum - 1) < 1e-5)
+    @Test(arguments: VectorInstructionSet.testable)
+    func softmaxOnOddSizesAndLargeMagnitudes(instructionSet: VectorInstructionSet) {
+        withInstructionSet(instructionSet) {
+            for (rows, columns, range) in [(1, 1, Float(1)), (3, 7, 1), (12 * 197, 197, 10), (2, 1000, 1e4), (5, 9, 1e30)] {
+                let x = Tensor.random([rows, columns], in: -range...range, seed: UInt64(columns))
+                let input = x.scalars
+                Kernels.softmaxRows(x.mutableMatrix)
+                var expected: [Double] = []
+                for row in 0..<rows { expected += Self.softmaxReference(Array(input[(row * columns)..<((row + 1) * columns)])) }
+                // Tolerance 1e-6 absolute on probabilities (exp within 2 ulp, sums of ≤ 1000 terms).
+                #expect(allClose(x.scalars, expected, absolute: 1e-6) == true,
+                        "\(rows)×\(columns) range \(range): max |Δ| \(maxAbsoluteDifference(x.scalars, expected))")
+                for row in 0..<rows {
+                    let sum = x.scalars[(row * columns)..<((row + 1) * columns)].reduce(0, +)
+                    #expect(abs(sum - 1) < 1e-5)
+                }
             }
         }
     }
 
-    @Test func softmaxSpecialValues() {
-        let x = Tensor(shape: [4, 4], values: [
-            0, -.infinity, 0, -.infinity,            // masked entries get probability 0
-            1, .nan, 2, 3,                           // NaN poisons its row
-            -.infinity, -.infinity, -.infinity, -.infinity, // fully masked: NaN, as PyTorch
-            1, 2, 3, 4,
-        ])
-        Kernels.softmaxRows(x.mutableMatrix)
-        let values = x.scalars
-        #expect(values[0..<4] == [0.5, 0, 0.5, 0])
-        #expect(values[4..<8].allSatisfy { $0.isNaN })
-        #expect(values[8..<12].allSatisfy { $0.isNaN })
-        #expect(values[12..<16].allSatisfy { $0 > 0 && $0 < 1 })
+    @Test(arguments: VectorInstructionSet.testable)
+    func softmaxSpecialValues(instructionSet: VectorInstructionSet) {
+        withInstructionSet(instructionSet) {
+            let x = Tensor(shape: [4, 4], values: [
+                0, -.infinity, 0, -.infinity,            // masked entries get probability 0
+                1, .nan, 2, 3,                           // NaN poisons its row
+                -.infinity, -.infinity, -.infinity, -.infinity, // fully masked: NaN, as PyTorch
+                1, 2, 3, 4,
+            ])
+            Kernels.softmaxRows(x.mutableMatrix)
+            let values = x.scalars
+            #expect(values[0..<4] == [0.5, 0, 0.5, 0])
+            #expect(values[4..<8].allSatisfy { $0.isNaN })
+            #expect(values[8..<12].allSatisfy { $0.isNaN })
+            #expect(values[12..<16].allSatisfy { $0 > 0 && $0 < 1 })
+        }
     }
 }
