@@ -27,7 +27,7 @@ typedef enum {
 /// The best instruction set both this CPU and the operating system (saved register state) support.
 svk_instruction_set svk_detect_instruction_set(void);
 
-/// Element-wise functions of `svk_*_activation_rows`; values match Tensors' `Activation` order.
+/// Element-wise functions of `svk_*_activation_rows`; Tensors maps each `Activation` to one explicitly.
 typedef enum {
     SVK_ACTIVATION_GELU = 0,
     SVK_ACTIVATION_GELU_TANH = 1,
