@@ -15,7 +15,7 @@ enum KernelBenchmark {
     }
 
     static func run(iterations: Int) -> [Entry] {
-        let available = VectorInstructionSet.allCases.filter { $0 <= VectorInstructionSet.detected }
+        let available = VectorInstructionSet.supported
         defer { VectorInstructionSet.limit(to: .detected) }
         return available.flatMap { instructionSet in
             VectorInstructionSet.limit(to: instructionSet)

@@ -28,6 +28,10 @@ public enum VectorInstructionSet: Int, Sendable, CaseIterable, Comparable, Custo
         return found
     }()
 
+    /// Every set this machine can run, from ``baseline`` up to ``detected``: each one is a
+    /// separate code path to test or time.
+    public static var supported: [VectorInstructionSet] { allCases.filter { $0 <= detected } }
+
     private static let activeRawValue = Atomic<Int>(detected.rawValue)
 
     /// The set the kernels use now: ``detected`` unless lowered with ``limit(to:)``.

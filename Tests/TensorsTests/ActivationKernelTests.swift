@@ -14,7 +14,7 @@ import Tensors
         }
     }
 
-    @Test(arguments: Activation.allCases, VectorInstructionSet.testable)
+    @Test(arguments: Activation.allCases, VectorInstructionSet.supported)
     func matchesReferenceOnOddShapesWithAndWithoutBias(activation: Activation, instructionSet: VectorInstructionSet) {
         withInstructionSet(instructionSet) {
             for (rows, columns) in [(1, 1), (3, 7), (7, 13), (197, 3072), (2, 768), (5, 33)] {
@@ -36,7 +36,7 @@ import Tensors
         }
     }
 
-    @Test(arguments: Activation.allCases, VectorInstructionSet.testable)
+    @Test(arguments: Activation.allCases, VectorInstructionSet.supported)
     func propagatesNaNAndInfinityLikeTheFormula(activation: Activation, instructionSet: VectorInstructionSet) {
         withInstructionSet(instructionSet) {
             let inputs: [Float] = [.nan, .infinity, -.infinity, 0, 1, -1, 50, -50, 1e30, -1e30, 3]
@@ -56,7 +56,7 @@ import Tensors
         }
     }
 
-    @Test(arguments: VectorInstructionSet.testable)
+    @Test(arguments: VectorInstructionSet.supported)
     func biasAddMatchesReference(instructionSet: VectorInstructionSet) {
         withInstructionSet(instructionSet) {
             let x = Tensor.random([197, 771], seed: 5), bias = Tensor.random([771], seed: 6)
@@ -67,7 +67,7 @@ import Tensors
         }
     }
 
-    @Test(arguments: VectorInstructionSet.testable)
+    @Test(arguments: VectorInstructionSet.supported)
     func residualAddMatchesReferenceIncludingStridedRows(instructionSet: VectorInstructionSet) {
         withInstructionSet(instructionSet) {
             let destination = Tensor.random([7, 13], seed: 7), source = Tensor.random([7, 20], seed: 8)

@@ -11,7 +11,7 @@ import Tensors
         return row.indices.map { ($0 < 0 ? 0 : (row[$0] - mean) * scale) * Double(weight[$0]) + Double(bias[$0]) }
     }
 
-    @Test(arguments: VectorInstructionSet.testable)
+    @Test(arguments: VectorInstructionSet.supported)
     func layerNormOnOddSizesAndLargeMagnitudes(instructionSet: VectorInstructionSet) {
         withInstructionSet(instructionSet) {
             for (rows, columns, offset, spread) in [(1, 1, 0.0, 1.0), (3, 7, 0, 1), (197, 768, 0, 3), (5, 13, 1e4, 1),
@@ -40,7 +40,7 @@ import Tensors
         }
     }
 
-    @Test(arguments: VectorInstructionSet.testable)
+    @Test(arguments: VectorInstructionSet.supported)
     func layerNormOfAConstantRowIsTheBias(instructionSet: VectorInstructionSet) {
         withInstructionSet(instructionSet) {
             let x = Tensor(shape: [1, 9], values: [Float](repeating: 123.5, count: 9))
@@ -52,7 +52,7 @@ import Tensors
         }
     }
 
-    @Test(arguments: VectorInstructionSet.testable)
+    @Test(arguments: VectorInstructionSet.supported)
     func layerNormPropagatesNaNAndInfinityToTheirRowOnly(instructionSet: VectorInstructionSet) {
         withInstructionSet(instructionSet) {
             let x = Tensor(shape: [3, 5], values: [1, 2, .nan, 4, 5, 1, .infinity, 3, 4, 5, 1, 2, 3, 4, 5])
@@ -66,7 +66,7 @@ import Tensors
         }
     }
 
-    @Test(arguments: VectorInstructionSet.testable)
+    @Test(arguments: VectorInstructionSet.supported)
     func addAndLayerNormEqualsAddThenLayerNorm(instructionSet: VectorInstructionSet) {
         withInstructionSet(instructionSet) {
             for (rows, columns) in [(1, 3), (197, 768), (7, 33)] {
@@ -101,7 +101,7 @@ import Tensors
         return exps.map { $0 / sum }
     }
 
-    @Test(arguments: VectorInstructionSet.testable)
+    @Test(arguments: VectorInstructionSet.supported)
     func softmaxOnOddSizesAndLargeMagnitudes(instructionSet: VectorInstructionSet) {
         withInstructionSet(instructionSet) {
             for (rows, columns, range) in [(1, 1, Float(1)), (3, 7, 1), (12 * 197, 197, 10), (2, 1000, 1e4), (5, 9, 1e30)] {
@@ -121,7 +121,7 @@ import Tensors
         }
     }
 
-    @Test(arguments: VectorInstructionSet.testable)
+    @Test(arguments: VectorInstructionSet.supported)
     func softmaxSpecialValues(instructionSet: VectorInstructionSet) {
         withInstructionSet(instructionSet) {
             let x = Tensor(shape: [4, 4], values: [

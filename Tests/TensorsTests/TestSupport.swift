@@ -55,11 +55,6 @@ func allClose(_ actual: [Float], _ expected: [Double], absolute: Double, relativ
     return true
 }
 
-extension VectorInstructionSet {
-    /// Every kernel path this machine can run: the portable Swift one and each C one it supports.
-    static var testable: [VectorInstructionSet] { allCases.filter { $0 <= detected } }
-}
-
 /// Serialises the tests that lower ``VectorInstructionSet/active``: it is process-wide, so two
 /// such tests running at once would test each other's path.
 private let instructionSetLock = Mutex(())
