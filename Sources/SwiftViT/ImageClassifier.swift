@@ -52,9 +52,10 @@ public final class ImageClassifier: Sendable {
         do {
             files = try await ModelRepository().resolve(model, revision: options.revision, progress: progress)
         } catch let error as ModelRepositoryError {
-            throw .modelUnavailable(model: model, reason: "\(error)")
+            throw .modelUnavailable(model: model, error: error)
         } catch {
-            throw .modelUnavailable(model: model, reason: "\(error)")
+            // `resolve` throws nothing else but `CancellationError`.
+            throw .cancelled(model: model)
         }
         try self.init(files: files, options: options)
     }
@@ -65,7 +66,7 @@ public final class ImageClassifier: Sendable {
         do {
             files = try ModelRepository().localFiles(in: directory)
         } catch {
-            throw .modelUnavailable(model: directory.path, reason: "\(error)")
+            throw .modelUnavailable(model: directory.path, error: error)
         }
         try self.init(files: files, options: options)
     }

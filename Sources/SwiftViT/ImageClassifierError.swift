@@ -6,8 +6,11 @@ import WeightLoading
 /// Why a model could not be loaded or an image could not be classified. Every message names the
 /// file or model concerned.
 public enum ImageClassifierError: Error, Sendable, CustomStringConvertible, LocalizedError {
-    /// The model could not be found, downloaded or read from the cache.
-    case modelUnavailable(model: String, reason: String)
+    /// The model could not be found, downloaded or read from the cache; `error` says why (switch
+    /// on it to tell a missing folder from a network failure or a gated repository).
+    case modelUnavailable(model: String, error: ModelRepositoryError)
+    /// The task loading the model was cancelled during a download (no partial file is left).
+    case cancelled(model: String)
     /// `config.json` is missing, malformed or describes an unsupported model.
     case invalidConfiguration(ConfigurationError)
     /// `preprocessor_config.json` is malformed.
@@ -29,7 +32,9 @@ public enum ImageClassifierError: Error, Sendable, CustomStringConvertible, Loca
     /// A one-line message naming the file or model and the problem.
     public var description: String {
         switch self {
-        case .modelUnavailable(let model, let reason): reason.contains(model) ? reason : "\(model): \(reason)"
+        case .modelUnavailable(let model, let error):
+            "\(error)".contains(model) ? "\(error)" : "\(model): \(error)"
+        case .cancelled(let model): "\(model): loading was cancelled"
         case .invalidConfiguration(let error): "\(error)"
         case .invalidPreprocessorConfiguration(let error): "\(error)"
         case .invalidCheckpoint(let error): "\(error)"

@@ -9,11 +9,8 @@ enum ModelLoader {
         async throws(ModelLoadingError) -> ImageClassifier {
         console.progress("loading \(model)…")
         let lastDrawn = Mutex<ContinuousClock.Instant?>(nil)
-        let files: ModelFiles
         do {
-            // Resolving first (rather than ImageClassifier(model:)) keeps the typed error, so the
-            // advice can fit the problem.
-            files = try await ModelRepository().resolve(model, revision: options.revision) { progress in
+            let classifier = try await ImageClassifier(model: model, options: options) { progress in
                 let now = ContinuousClock.now
                 let due = lastDrawn.withLock { last in
                     guard last.map({ now - $0 >= .milliseconds(100) }) ?? true
@@ -23,14 +20,9 @@ enum ModelLoader {
                 }
                 if due { console.progress(ProgressText.download(progress)) }
             }
-        } catch let error as ModelRepositoryError {
+            return classifier
+        } catch ImageClassifierError.modelUnavailable(_, let error) {
             throw ModelLoadingError(description: "cannot load the model: \(error)" + advice(for: error))
-        } catch {
-            throw ModelLoadingError(description: "cannot load the model: \(error)")
-        }
-        console.progress("loading \(model)…")
-        do {
-            return try ImageClassifier(files: files, options: options)
         } catch {
             throw ModelLoadingError(description: "cannot load the model: \(error)")
         }

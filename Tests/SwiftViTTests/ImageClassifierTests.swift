@@ -108,13 +108,36 @@ import SwiftViT
         }
     }
 
-    @Test func unusableModelsAreRefusedWithAReason() throws {
+    @Test func unusableModelsAreRefusedWithAReason() async throws {
         #expect {
             try ImageClassifier(directory: URL(fileURLWithPath: "/nonexistent/model"))
         } throws: { "\($0)".contains("/nonexistent/model") }
         #expect(throws: ImageClassifierError.self) {
             try ImageClassifier(directory: Self.fixtures.appendingPathComponent("models/tiny/f32"),
                                 options: .init(batchSize: 0))
+        }
+        // ImageClassifierError carries the repository's typed error, so callers can tell a missing
+        // folder from a missing file or a network failure without parsing the message.
+        do {
+            _ = try await ImageClassifier(model: "/nonexistent/model")
+            Issue.record("a missing folder was accepted")
+        } catch ImageClassifierError.modelUnavailable(let model, .directoryNotFound(let path)) {
+            #expect(model == "/nonexistent/model" && path == "/nonexistent/model")
+        } catch {
+            Issue.record("unexpected error: \(error)")
+        }
+        let incomplete = FileManager.default.temporaryDirectory.appendingPathComponent("swiftvit-incomplete-\(UUID())")
+        try FileManager.default.createDirectory(at: incomplete, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: incomplete) }
+        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("models/tiny/f32/config.json"),
+                                         to: incomplete.appendingPathComponent("config.json"))
+        do {
+            _ = try ImageClassifier(directory: incomplete)
+            Issue.record("a folder without preprocessor_config.json was accepted")
+        } catch ImageClassifierError.modelUnavailable(_, .missingFile(_, let file)) {
+            #expect(file == "preprocessor_config.json")
+        } catch {
+            Issue.record("unexpected error: \(error)")
         }
         // A processor that makes 224×224 inputs for a 32-pixel model.
         let model = try Self.classifier("tiny/f32").model
