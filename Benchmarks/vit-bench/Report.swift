@@ -8,6 +8,8 @@ struct Report: Encodable {
     let gemmParallelism: String
     let openBLASCore: String
     let vectorInstructionSet: String
+    /// "measured" (regions split by each thread's learned speed) or "equal".
+    let threadSplit: String
     let loadMilliseconds: Double
     let preprocessMilliseconds: Double
     let sgemmRoofGFLOPS: Double
@@ -16,10 +18,12 @@ struct Report: Encodable {
     var kernels: [KernelBenchmark.Entry]?
     var allocationsPerForward: Int?
     var peakResidentMegabytes: Double?
+    /// Each thread's share of a GEMM's columns after the runs (learned from their speed).
+    var threadShares: [Double]?
 
     enum CodingKeys: String, CodingKey {
         case model, threads, gemmParallelism = "gemm_parallelism", openBLASCore = "openblas_core"
-        case vectorInstructionSet = "vector_isa"
+        case vectorInstructionSet = "vector_isa", threadSplit = "thread_split", threadShares = "thread_shares"
         case loadMilliseconds = "load_ms", preprocessMilliseconds = "preprocess_ms"
         case sgemmRoofGFLOPS = "sgemm_roof_gflops", results, gemmShapes = "gemm_shapes"
         case allocationsPerForward = "allocations_per_forward", peakResidentMegabytes = "peak_rss_mb"
@@ -36,7 +40,7 @@ struct Report: Encodable {
         var lines = [
             "model: \(model)",
             "threads: \(threads) (GEMM parallelism: \(gemmParallelism), OpenBLAS kernels: \(openBLASCore), "
-                + "element-wise kernels: \(vectorInstructionSet))",
+                + "element-wise kernels: \(vectorInstructionSet), thread split: \(threadSplit))",
             "load: \(f(loadMilliseconds)) ms   preprocessing one image: \(f(preprocessMilliseconds, 2)) ms",
             "same-run SGEMM roof (2048³): \(f(sgemmRoofGFLOPS)) GFLOP/s",
             "",
@@ -55,6 +59,9 @@ struct Report: Encodable {
                 return "\(stage.name) \(f(ms)) (\(f(ms / max(total, 1e-9) * 100, 0))%)"
             }
             lines.append("stages, batch \(result.batchSize), ms per pass: " + parts.joined(separator: ", "))
+        }
+        if let threadShares, threadShares.count > 1 {
+            lines.append("learned thread shares of each GEMM: " + threadShares.map { f($0, 3) }.joined(separator: " / "))
         }
         if let gemmShapes {
             lines.append("")

@@ -62,13 +62,16 @@ struct VitBench: ParsableCommand {
         let roof = GEMMBenchmark.roof(iterations: iterations)
         var report = Report(model: loaded.name, threads: threads, gemmParallelism: gemmParallelism.rawValue,
                             openBLASCore: OpenBLASRuntime.coreName,
-                            vectorInstructionSet: VectorInstructionSet.active.description, loadMilliseconds: loaded.loadSeconds * 1000,
+                            vectorInstructionSet: VectorInstructionSet.active.description,
+                            threadSplit: ThreadPool.splitsBySpeed ? "measured" : "equal",
+                            loadMilliseconds: loaded.loadSeconds * 1000,
                             preprocessMilliseconds: try preprocessingSeconds(loaded.processor) * 1000,
                             sgemmRoofGFLOPS: roof)
         for batch in batchSizes {
             report.results.append(ForwardBenchmark.run(loaded.model, batch: batch, warmup: warmup,
                                                        iterations: iterations, roof: roof))
         }
+        report.threadShares = ComputeThreads.pool.balancedShares
         if gemm { report.gemmShapes = GEMMBenchmark.vitShapes(roof: roof, iterations: iterations) }
         if kernels { report.kernels = KernelBenchmark.run(iterations: iterations) }
         if allocations {

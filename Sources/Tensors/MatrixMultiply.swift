@@ -26,29 +26,40 @@ public enum MatrixMultiply {
         let (m, n, k) = checkedDimensions(a, opA, b, opB, c)
         guard m > 0, n > 0 else { return }
         let pool = pool ?? ComputeThreads.pool
-        // Splitting pays only when each thread still gets a GEMM worth packing for; below about
-        // a million multiply-adds the split costs more than it saves.
-        let parts = ComputeThreads.gemmParallelism == .threadPool && m * n * k >= 1 << 20
-            ? min(pool.threadCount, max(1, n / 64)) : 1
-        if parts <= 1 {
+        let work = ColumnSplitGEMM(a: a, opA: opA, b: b, opB: opB, c: c, m: m, n: n, k: k,
+                                   alpha: alpha, beta: beta)
+        let split = ComputeThreads.gemmParallelism == .threadPool && pool.threadCount > 1
+            && work.units >= 2 * work.minimumUnitsPerPart
+        guard split else {
             sgemm(a, opA, b, opB, c, m: m, n: n, k: k, columnOffset: 0, alpha: alpha, beta: beta)
             return
         }
-        pool.run(ColumnSplitGEMM(a: a, opA: opA, b: b, opB: opB, c: c, m: m, n: n, k: k,
-                                 alpha: alpha, beta: beta, parts: parts))
+        pool.runBalanced(work)
     }
 
-    /// One GEMM split by output columns, one block per thread.
-    private struct ColumnSplitGEMM: ParallelWork {
-        let a: MatrixView, opA: Operand, b: MatrixView, opB: Operand, c: MutableMatrixView
-        let m: Int, n: Int, k: Int, alpha: Float, beta: Float, parts: Int
+    /// The fewest multiply-adds one thread's part of a split GEMM may have. Two reasons: a
+    /// smaller part costs more in packing and waking a thread than it saves; and OpenBLAS sends
+    /// calls under about 10⁶ multiply-adds to its small-matrix kernels, which sum in another
+    /// order. With every part above that, a product is bit-identical however its columns are
+    /// split, so the speed-balanced split never changes a result (tested).
+    static let minimumMultiplyAddsPerPart = 1 << 22
 
-        func run(part: Int, of _: Int) {
-            guard part < parts else { return }
-            // Split on multiples of 16 columns so every part's kernels stay on full vectors.
-            let blocks = (n + 15) / 16
-            let range = ThreadPool.chunk(part, of: parts, splitting: blocks)
-            let start = range.lowerBound * 16, end = min(n, range.upperBound * 16)
+    /// One GEMM split by output columns, one block of columns per thread, sized to each
+    /// thread's measured speed. The split is on multiples of 16 columns so every part's
+    /// kernels stay on full vectors.
+    private struct ColumnSplitGEMM: BalancedParallelWork {
+        let a: MatrixView, opA: Operand, b: MatrixView, opB: Operand, c: MutableMatrixView
+        let m: Int, n: Int, k: Int, alpha: Float, beta: Float
+
+        var units: Int { (n + 15) / 16 }
+
+        var minimumUnitsPerPart: Int {
+            let perUnit = max(1, m * k * 16)
+            return (MatrixMultiply.minimumMultiplyAddsPerPart + perUnit - 1) / perUnit
+        }
+
+        func run(units: Range<Int>, part _: Int) {
+            let start = units.lowerBound * 16, end = min(n, units.upperBound * 16)
             guard start < end else { return }
             sgemm(a, opA, b, opB, c, m: m, n: end - start, k: k, columnOffset: start,
                   alpha: alpha, beta: beta)

@@ -17,6 +17,9 @@ public final class ThreadPool: @unchecked Sendable {
     /// The number of threads a region runs on, counting the caller.
     public let threadCount: Int
     private let state: SharedState
+    /// How fast each thread has been running balanced regions lately (see
+    /// ``runBalanced(_:)``); touched only by whoever holds the pool.
+    let speeds: ThreadSpeeds
 
     /// How long a worker polls for the next region before it goes to sleep.
     private static let spinIterations = 20_000
@@ -53,6 +56,7 @@ public final class ThreadPool: @unchecked Sendable {
     public init(threadCount: Int) {
         precondition(threadCount >= 1, "a thread pool needs at least one thread")
         self.threadCount = threadCount
+        speeds = ThreadSpeeds(threadCount: threadCount)
         let state = SharedState(workerCount: threadCount - 1)
         self.state = state
         for (index, worker) in state.workers.enumerated() {
@@ -75,12 +79,29 @@ public final class ThreadPool: @unchecked Sendable {
     /// calling thread in turn. Allocates nothing.
     public func run<Work: ParallelWork>(_ work: Work) {
         let parts = threadCount
-        guard parts > 1,
-              state.isBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
-        else {
+        guard parts > 1, acquire() else {
             for part in 0..<parts { work.run(part: part, of: parts) }
             return
         }
+        dispatch(work)
+        release()
+    }
+
+    /// Claims the pool for one region; false if a region is already running (nested, or on
+    /// another thread).
+    func acquire() -> Bool {
+        state.isBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+    }
+
+    /// Gives the pool back after ``acquire()``.
+    func release() {
+        state.isBusy.store(false, ordering: .releasing)
+    }
+
+    /// Runs every part of `work` on the pool's threads and waits for all of them. The caller
+    /// must hold the pool (``acquire()``).
+    func dispatch<Work: ParallelWork>(_ work: Work) {
+        let parts = threadCount
         withUnsafePointer(to: work) { pointer in
             state.work = UnsafeRawPointer(pointer)
             state.workType = Work.self
@@ -96,7 +117,6 @@ public final class ThreadPool: @unchecked Sendable {
             state.work = nil
             state.workType = nil
         }
-        state.isBusy.store(false, ordering: .releasing)
     }
 
     /// Runs `body(i)` for every `i` in `0..<threadCount`, like ``run(_:)-(Work)``, for callers

@@ -68,9 +68,9 @@ public struct MultiHeadAttention: Sendable {
                                      context: context, scratch: scratch, heads: heads, headSize: headSize,
                                      tokens: tokens, queriesPerImage: queriesPerImage, pairs: batch * heads)
             if ComputeThreads.gemmParallelism == .threadPool {
-                pool.run(work)
+                pool.runBalanced(work)
             } else {
-                work.run(part: 0, of: 1)
+                work.run(units: 0..<work.units, part: 0)
             }
         }
         profile.measure(.outputProjection) {
@@ -79,9 +79,10 @@ public struct MultiHeadAttention: Sendable {
     }
 }
 
-/// Scores → softmax → weighted values for every (image, head) pair, pairs split across threads;
-/// each thread keeps its `queries × tokens` score block in its own slice of `scratch`.
-private struct HeadAttention: ParallelWork {
+/// Scores → softmax → weighted values for every (image, head) pair, pairs split across threads
+/// by their measured speed; each thread keeps its `queries × tokens` score block in its own
+/// slice of `scratch`.
+private struct HeadAttention: BalancedParallelWork {
     let queries: MatrixView
     let keys: MatrixView
     let values: MatrixView
@@ -93,11 +94,13 @@ private struct HeadAttention: ParallelWork {
     let queriesPerImage: Int
     let pairs: Int
 
-    func run(part: Int, of parts: Int) {
+    var units: Int { pairs }
+
+    func run(units: Range<Int>, part: Int) {
         let scores = scratch + part * queriesPerImage * tokens
         let scale = 1 / Float(headSize).squareRoot()
         let width = heads * headSize
-        for pair in ThreadPool.chunk(part, of: parts, splitting: pairs) {
+        for pair in units {
             let image = pair / heads, column = (pair % heads) * headSize
             let q = MatrixView(queries.base + image * queriesPerImage * width + column,
                                rows: queriesPerImage, columns: headSize, leadingDimension: width)

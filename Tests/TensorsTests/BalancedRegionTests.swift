@@ -1,0 +1,142 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Tensors
+
+/// ``ThreadPool/runBalanced(_:)`` and the speeds it learns from (``ThreadSpeeds``).
+@Suite struct BalancedRegionTests {
+    final class UnitLog: Sendable {
+        let runs = Mutex([(units: Range<Int>, part: Int)]())
+    }
+
+    struct LogUnits: BalancedParallelWork {
+        let units: Int
+        let log: UnitLog
+        func run(units: Range<Int>, part: Int) { log.runs.withLock { $0.append((units, part)) } }
+    }
+
+    @Test(arguments: [1, 2, 3, 4])
+    func everyUnitRunsExactlyOnce(threads: Int) {
+        let pool = ThreadPool(threadCount: threads)
+        for units in [1, 2, 3, 5, 48, 197] {
+            for _ in 0..<20 {
+                let log = UnitLog()
+                pool.runBalanced(LogUnits(units: units, log: log))
+                let runs = log.runs.withLock { $0 }
+                #expect(runs.flatMap { Array($0.units) }.sorted() == Array(0..<units))
+                #expect(runs.allSatisfy { !$0.units.isEmpty && $0.part < threads })
+                #expect(Set(runs.map(\.part)).count == runs.count, "a part ran twice")
+            }
+        }
+        let shares = pool.balancedShares
+        #expect(shares.count == threads && abs(shares.reduce(0, +) - 1) < 1e-9)
+    }
+
+    @Test func aNestedRegionRunsWhole() {
+        let pool = ThreadPool(threadCount: 2)
+        let log = UnitLog()
+        pool.run { part in
+            if part == 0 { pool.runBalanced(LogUnits(units: 10, log: log)) }
+        }
+        #expect(log.runs.withLock { $0.map(\.units) } == [0..<10])
+    }
+
+    /// Simulated regions with exact finish times: the shares move a quarter of the way toward
+    /// the measured rates, skip regions too short to mean anything, never starve a thread, and
+    /// leave a thread that had no units where it was.
+    @Test func sharesMoveTowardTheMeasuredRates() {
+        let speeds = ThreadSpeeds(threadCount: 2)
+        let start: UInt64 = 1_000_000
+        speeds.divide(100)
+        #expect(speeds.units(of: 0) == 0..<50 && speeds.units(of: 1) == 50..<100)
+        // Part 0 finishes its 50 units in 100 µs, part 1 in 300 µs: rates 3 : 1.
+        speeds.finishTimes[0] = start + 100_000
+        speeds.finishTimes[1] = start + 300_000
+        speeds.learn(regionStart: start)
+        #expect(abs(speeds.currentShares[0] - (0.5 + 0.25 * (0.75 - 0.5))) < 1e-12)
+        // A region shorter than the minimum changes nothing.
+        let before = speeds.currentShares
+        speeds.finishTimes[0] = start + 10_000
+        speeds.finishTimes[1] = start + 50_000
+        speeds.learn(regionStart: start)
+        #expect(speeds.currentShares == before)
+        // However slow a thread is, it keeps a quarter of an equal share.
+        for _ in 0..<200 {
+            speeds.divide(1000)
+            speeds.finishTimes[0] = start + 100_000
+            speeds.finishTimes[1] = start + 100_000_000
+            speeds.learn(regionStart: start)
+        }
+        #expect(abs(speeds.currentShares[1] - 0.125) < 1e-3)
+        #expect(abs(speeds.currentShares.reduce(0, +) - 1) < 1e-12)
+        // With 3 units over 3 threads of unequal shares, a thread may get none; it keeps its share.
+        let three = ThreadSpeeds(threadCount: 3)
+        three.divide(1)
+        let empty = (0..<3).filter { three.units(of: $0).isEmpty }
+        #expect(empty.count == 2)
+        for part in 0..<3 { three.finishTimes[part] = start + 200_000 }
+        three.learn(regionStart: start)
+        #expect(three.currentShares.allSatisfy { abs($0 - 1.0 / 3) < 1e-12 })
+    }
+
+    /// Parts below the minimum go to a neighbour; every part that runs has at least the minimum.
+    @Test func smallPartsAreMergedIntoTheirNeighbours() {
+        for threads in 2...4 {
+            let speeds = ThreadSpeeds(threadCount: threads)
+            let start: UInt64 = 1_000_000
+            // Skew the shares: thread t is t + 1 times slower than thread 0.
+            for _ in 0..<50 {
+                speeds.divide(1000)
+                for part in 0..<threads {
+                    speeds.finishTimes[part] = start + UInt64(speeds.units(of: part).count * 1000 * (part + 1))
+                }
+                speeds.learn(regionStart: start)
+            }
+            for units in [1, 2, 5, 9, 17, 48, 100] {
+                for minimum in [1, 2, 3, 7, 20, 200] {
+                    speeds.divide(units, minimumPerPart: minimum)
+                    let ranges = (0..<threads).map { speeds.units(of: $0) }
+                    #expect(ranges.flatMap { Array($0) } == Array(0..<units))
+                    let running = ranges.filter { !$0.isEmpty }
+                    #expect(running.allSatisfy { $0.count >= minimum } || running.count == 1,
+                            "\(threads) threads, \(units) units, minimum \(minimum): \(ranges)")
+                }
+            }
+        }
+    }
+
+    /// Learning the speeds never changes a result: a GEMM split by skewed shares is
+    /// bit-identical to the same GEMM on one thread, including products small enough that
+    /// OpenBLAS would use its small-matrix kernels for a thin slice.
+    @Test func aSkewedSplitGivesBitIdenticalProducts() {
+        let pool = ThreadPool(threadCount: 2)
+        for _ in 0..<60 { pool.runBalanced(SlowSecondThread()) }
+        #expect(pool.balancedShares[0] > 0.6)
+        let single = ThreadPool(threadCount: 1)
+        for (m, n, k) in [(197, 768, 768), (64, 768, 768), (1, 3072, 768), (3, 1000, 768), (197, 3072, 768),
+                          (16, 3072, 768), (394, 2304, 768)] {
+            let a = Tensor.random([m, k], seed: UInt64(m * n)), b = Tensor.random([n, k], seed: UInt64(n * k))
+            let split = Tensor(zeros: [m, n]), whole = Tensor(zeros: [m, n])
+            MatrixMultiply.gemm(a.matrix, b.matrix, into: split.mutableMatrix, transposeB: true, pool: pool)
+            MatrixMultiply.gemm(a.matrix, b.matrix, into: whole.mutableMatrix, transposeB: true, pool: single)
+            #expect(split.scalars == whole.scalars, "\(m)×\(n)×\(k)")
+        }
+    }
+
+    /// Part 0 does nothing; part 1 sleeps half a millisecond per unit. (Sleeping rather than
+    /// spinning keeps the difference clear even when other tests load the cores.)
+    struct SlowSecondThread: BalancedParallelWork {
+        let units = 64
+        func run(units: Range<Int>, part: Int) {
+            if part == 1 { usleep(UInt32(units.count * 500)) }
+        }
+    }
+
+    /// On real threads: the pool times its parts and gives the slow thread less work.
+    @Test func aSlowThreadGetsLessWork() {
+        let pool = ThreadPool(threadCount: 2)
+        for _ in 0..<40 { pool.runBalanced(SlowSecondThread()) }
+        // It converges to part 1's floor (0.125); the bound leaves room for a loaded machine.
+        #expect(pool.balancedShares[0] > 0.6)
+    }
+}
