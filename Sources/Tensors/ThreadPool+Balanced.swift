@@ -40,10 +40,10 @@ extension ThreadPool {
     /// (`SWIFTVIT_THREAD_SPLIT=equal`, for comparison).
     public static var splitsBySpeed: Bool { ThreadSpeeds.isLearning }
 
-    /// Each thread's current share of balanced work (they sum to 1), for reports. Waits for a
-    /// running region to end; do not call it from inside one.
-    public var balancedShares: [Double] {
-        while !acquire() { spinPause() }
+    /// Each thread's current share of balanced work (they sum to 1), for reports; nil while a
+    /// region is running (the shares are being updated).
+    public var balancedShares: [Double]? {
+        guard acquire() else { return nil }
         defer { release() }
         return speeds.currentShares
     }
