@@ -37,12 +37,17 @@ public enum MatrixMultiply {
         pool.runBalanced(work)
     }
 
-    /// The fewest multiply-adds one thread's part of a split GEMM may have. Two reasons: a
-    /// smaller part costs more in packing and waking a thread than it saves; and OpenBLAS sends
-    /// calls under about 10⁶ multiply-adds to its small-matrix kernels, which sum in another
-    /// order. With every part above that, a product is bit-identical however its columns are
-    /// split, so the speed-balanced split never changes a result (tested).
-    static let minimumMultiplyAddsPerPart = 1 << 22
+    /// The fewest multiply-adds one thread's part of a split GEMM may have (`m·k` times its
+    /// columns). Below it a part costs more in packing and waking a thread than it saves. It
+    /// also keeps results independent of the split: OpenBLAS (0.3.21 on AVX-512) sends calls
+    /// under 10⁶ multiply-adds to small-matrix kernels, and plain row-major `A·B` calls with
+    /// α = 1, β = 0 that it judges small to a "direct" kernel, both summing in another order
+    /// than its blocked path. 2²⁰ clears the first; 2²³ is a conservative margin for the second
+    /// (a split at any ratio is checked bit-identical to the unsplit product in
+    /// `BalancedRegionTests`), so the speed-balanced split never changes a result.
+    static func minimumMultiplyAddsPerPart(opA: Operand, opB: Operand, alpha: Float, beta: Float) -> Int {
+        opA == .normal && opB == .normal && alpha == 1 && beta == 0 ? 1 << 23 : 1 << 20
+    }
 
     /// One GEMM split by output columns, one block of columns per thread, sized to each
     /// thread's measured speed. The split is on multiples of 16 columns so every part's
@@ -55,7 +60,8 @@ public enum MatrixMultiply {
 
         var minimumUnitsPerPart: Int {
             let perUnit = max(1, m * k * 16)
-            return (MatrixMultiply.minimumMultiplyAddsPerPart + perUnit - 1) / perUnit
+            let minimum = MatrixMultiply.minimumMultiplyAddsPerPart(opA: opA, opB: opB, alpha: alpha, beta: beta)
+            return (minimum + perUnit - 1) / perUnit
         }
 
         func run(units: Range<Int>, part _: Int) {

@@ -14,8 +14,9 @@ import Foundation
 /// Not thread-safe on its own: only the holder of the pool reads or writes it.
 final class ThreadSpeeds: @unchecked Sendable {
     let threadCount: Int
-    /// Each thread's share of the next region's work; they sum to 1.
-    private let shares: UnsafeMutablePointer<Double>
+    /// Each thread's share of the next region's work; they sum to 1. (Internal rather than
+    /// private so tests can split a region at any ratio.)
+    let shares: UnsafeMutablePointer<Double>
     /// When each part of the running region finished (uptime nanoseconds).
     let finishTimes: UnsafeMutablePointer<UInt64>
     /// The units given to each part of the running region: part `i` has

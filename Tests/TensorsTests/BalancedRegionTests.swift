@@ -111,21 +111,31 @@ import Testing
         }
     }
 
-    /// Learning the speeds never changes a result: a GEMM split by skewed shares is
-    /// bit-identical to the same GEMM on one thread, including products small enough that
-    /// OpenBLAS would use its small-matrix kernels for a thin slice.
-    @Test func aSkewedSplitGivesBitIdenticalProducts() {
-        let pool = ThreadPool(threadCount: 2)
-        for _ in 0..<60 { pool.runBalanced(SlowSecondThread()) }
-        #expect(pool.balancedShares?[0] ?? 0 > 0.6)
-        let single = ThreadPool(threadCount: 1)
-        for (m, n, k) in [(197, 768, 768), (64, 768, 768), (1, 3072, 768), (3, 1000, 768), (197, 3072, 768),
-                          (16, 3072, 768), (394, 2304, 768)] {
+    /// Learning the speeds never changes a result: a GEMM split at any ratio is bit-identical to
+    /// the same GEMM on one thread, including shapes where a thin slice would fall under
+    /// OpenBLAS's small-matrix (10⁶ multiply-adds) or direct (28·512², plain A·B) thresholds.
+    @Test func everySplitRatioGivesBitIdenticalProducts() {
+        let pool = ThreadPool(threadCount: 2), single = ThreadPool(threadCount: 1)
+        guard ComputeThreads.gemmParallelism == .threadPool else { return }
+        for (m, n, k) in [(197, 768, 768), (64, 768, 768), (1, 3072, 768), (3, 1000, 768), (16, 3072, 768),
+                          (197, 192, 192), (50, 384, 384), (24, 1024, 512), (8, 2304, 768)] {
             let a = Tensor.random([m, k], seed: UInt64(m * n)), b = Tensor.random([n, k], seed: UInt64(n * k))
-            let split = Tensor(zeros: [m, n]), whole = Tensor(zeros: [m, n])
-            MatrixMultiply.gemm(a.matrix, b.matrix, into: split.mutableMatrix, transposeB: true, pool: pool)
+            let bPlain = Tensor.random([k, n], seed: UInt64(k + n))
+            let whole = Tensor(zeros: [m, n]), wholePlain = Tensor(zeros: [m, n])
             MatrixMultiply.gemm(a.matrix, b.matrix, into: whole.mutableMatrix, transposeB: true, pool: single)
-            #expect(split.scalars == whole.scalars, "\(m)×\(n)×\(k)")
+            // Plain A·B with α = 1, β = 0: the case OpenBLAS may route to its "direct" kernel.
+            MatrixMultiply.gemm(a.matrix, bPlain.matrix, into: wholePlain.mutableMatrix, pool: single)
+            for first in stride(from: 0.02, through: 0.98, by: 0.04) {
+                let split = Tensor(zeros: [m, n]), splitPlain = Tensor(zeros: [m, n])
+                pool.speeds.shares[0] = first
+                pool.speeds.shares[1] = 1 - first
+                MatrixMultiply.gemm(a.matrix, b.matrix, into: split.mutableMatrix, transposeB: true, pool: pool)
+                pool.speeds.shares[0] = first
+                pool.speeds.shares[1] = 1 - first
+                MatrixMultiply.gemm(a.matrix, bPlain.matrix, into: splitPlain.mutableMatrix, pool: pool)
+                #expect(split.scalars == whole.scalars, "\(m)×\(n)×\(k), B transposed, split at \(first)")
+                #expect(splitPlain.scalars == wholePlain.scalars, "\(m)×\(n)×\(k), split at \(first)")
+            }
         }
     }
 
