@@ -3,9 +3,13 @@
 // SwiftViT: Vision Transformer image classification on Linux CPUs, on a tensor engine of its own.
 // Module graph (each arrow is "depends on"):
 //
-//   vit-classify, vit-bench ─▶ SwiftViT (the ImageClassifier facade)
-//   SwiftViT ─▶ VisionTransformer ─▶ WeightLoading ─▶ Tensors ─▶ CBLAS, CVectorKernels
-//   SwiftViT ─▶ ImagePreprocessing ─▶ WeightLoading (processor configuration), CJPEG, CPNG
+//   vit-classify, vit-bench ─▶ SwiftViT (the ImageClassifier facade, the one library product)
+//   SwiftViT ─▶ VisionTransformer, ImagePreprocessing, ModelHub
+//   VisionTransformer ─▶ Tensors, Checkpoints, StrictJSON     (the model and its configuration)
+//   ModelHub ─▶ Checkpoints                                    (Hub id, cache, download)
+//   Checkpoints ─▶ Tensors, StrictJSON                         (safetensors, shard indexes)
+//   ImagePreprocessing ─▶ CJPEG, CPNG                          (decoders, processor and its configuration)
+//   Tensors ─▶ CKernels, CBLAS                                 (tensor engine; OpenBLAS as reference/fallback)
 import PackageDescription
 
 let package = Package(
@@ -13,10 +17,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwiftViT", targets: ["SwiftViT"]),
-        .library(name: "Tensors", targets: ["Tensors"]),
-        .library(name: "ImagePreprocessing", targets: ["ImagePreprocessing"]),
-        .library(name: "WeightLoading", targets: ["WeightLoading"]),
-        .library(name: "VisionTransformer", targets: ["VisionTransformer"]),
         .executable(name: "vit-classify", targets: ["vit-classify"]),
         .executable(name: "vit-bench", targets: ["vit-bench"]),
     ],
@@ -29,39 +29,45 @@ let package = Package(
         // System-library shims: module maps and link flags only.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
                        providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE",
-                       providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG",
                        providers: [.apt(["libturbojpeg0-dev", "libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG",
                        providers: [.apt(["libpng-dev"])]),
 
-        // Element-wise kernels compiled per instruction set (AVX2, AVX-512) and picked at run time.
-        .target(name: "CVectorKernels"),
-        .target(name: "Tensors", dependencies: ["CBLAS", "CVectorKernels"]),
-        .target(name: "WeightLoading", dependencies: ["Tensors"]),
-        .target(name: "ImagePreprocessing", dependencies: ["WeightLoading", "CJPEG", "CPNG"]),
-        .target(name: "VisionTransformer", dependencies: ["Tensors", "WeightLoading"]),
+        // Our C kernels, compiled per instruction set (AVX2, AVX-512) and picked at run time by CPUID.
+        .target(name: "CKernels"),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"]),
+        // The strict JSON parser for untrusted input (safetensors headers, shard indexes, configs).
+        .target(name: "StrictJSON"),
+        .target(name: "Checkpoints", dependencies: ["Tensors", "StrictJSON"]),
+        .target(name: "ModelHub", dependencies: ["Checkpoints"]),
+        .target(name: "ImagePreprocessing", dependencies: ["CJPEG", "CPNG"]),
+        .target(name: "VisionTransformer", dependencies: ["Tensors", "Checkpoints", "StrictJSON"]),
         .target(name: "SwiftViT",
-                dependencies: ["Tensors", "WeightLoading", "ImagePreprocessing", "VisionTransformer"]),
+                dependencies: ["Tensors", "Checkpoints", "ModelHub", "ImagePreprocessing", "VisionTransformer"]),
         .executableTarget(
             name: "vit-classify",
-            dependencies: ["SwiftViT", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["SwiftViT", "ImagePreprocessing", "ModelHub",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "vit-bench",
-            dependencies: ["SwiftViT", "Tensors", "VisionTransformer", "WeightLoading", "ImagePreprocessing",
+            dependencies: ["SwiftViT", "Tensors", "VisionTransformer", "Checkpoints", "ModelHub", "ImagePreprocessing",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             path: "Benchmarks/vit-bench"),
 
+        // Fixture locations, temporary folders and byte builders shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "WeightLoadingTests", dependencies: ["WeightLoading", "Tensors"]),
-        .testTarget(name: "ImagePreprocessingTests", dependencies: ["ImagePreprocessing", "WeightLoading"]),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Tensors", "TestSupport"]),
+        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "Checkpoints", "TestSupport"]),
+        .testTarget(name: "ImagePreprocessingTests", dependencies: ["ImagePreprocessing", "TestSupport"]),
         .testTarget(name: "VisionTransformerTests",
-                    dependencies: ["VisionTransformer", "WeightLoading", "Tensors"]),
-        .testTarget(name: "SwiftViTTests", dependencies: ["SwiftViT"]),
+                    dependencies: ["VisionTransformer", "Checkpoints", "Tensors", "TestSupport"]),
+        .testTarget(name: "SwiftViTTests", dependencies: ["SwiftViT", "Checkpoints"]),
         // Runs the built vit-classify executable; depending on it makes `swift test` build it.
-        .testTarget(name: "VitClassifyTests", dependencies: ["vit-classify", "SwiftViT"]),
+        .testTarget(name: "VitClassifyTests", dependencies: ["vit-classify", "SwiftViT", "Checkpoints", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

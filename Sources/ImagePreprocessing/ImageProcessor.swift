@@ -1,4 +1,3 @@
-import WeightLoading
 
 /// Turns an ``RGBImage`` into a model's `pixel_values`: channels-first Float32 `[3, H, W]`, bit for bit what
 /// transformers 5.24's Pillow-backend processors (`ViTImageProcessorPil`, `DeiTImageProcessorPil`) produce

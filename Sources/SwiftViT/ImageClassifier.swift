@@ -2,7 +2,8 @@ import Foundation
 import ImagePreprocessing
 import Tensors
 import VisionTransformer
-import WeightLoading
+import ModelHub
+import Checkpoints
 
 /// Labels images with a Vision Transformer checkpoint from the Hugging Face Hub or a folder,
 /// giving the classes transformers' image-classification pipeline gives.
@@ -77,7 +78,7 @@ public final class ImageClassifier: Sendable {
         let configuration: ViTConfiguration
         let processing: ImageProcessingConfiguration
         let checkpoint: Checkpoint
-        do { configuration = try files.readConfiguration() } catch { throw .invalidConfiguration(error) }
+        do { configuration = try ViTConfiguration(contentsOf: files.configuration) } catch { throw .invalidConfiguration(error) }
         do {
             processing = try ImageProcessingConfiguration(contentsOf: files.preprocessorConfiguration)
         } catch { throw .invalidPreprocessorConfiguration(error) }

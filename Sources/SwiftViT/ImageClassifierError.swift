@@ -1,7 +1,8 @@
 import Foundation
 import ImagePreprocessing
 import VisionTransformer
-import WeightLoading
+import ModelHub
+import Checkpoints
 
 /// Why a model could not be loaded or an image could not be classified. Every message names the
 /// file or model concerned.

@@ -1,5 +1,5 @@
 import Foundation
-import WeightLoading
+import VisionTransformer
 
 /// How logits become scores, chosen from the configuration exactly as transformers'
 /// image-classification pipeline chooses (`problem_type`, then the label count).

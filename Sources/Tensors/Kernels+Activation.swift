@@ -1,4 +1,4 @@
-import CVectorKernels
+import CKernels
 
 extension Kernels {
     /// Applies `activation` to every element of `matrix` in place, first adding `bias` (one value

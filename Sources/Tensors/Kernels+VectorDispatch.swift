@@ -1,4 +1,4 @@
-import CVectorKernels
+import CKernels
 
 /// Calls into the C kernels compiled for AVX2 / AVX-512 (see ``VectorInstructionSet``). Each
 /// returns `false` for ``VectorInstructionSet/baseline``, where the caller runs its Swift loop.

@@ -1,4 +1,4 @@
-import CVectorKernels
+import CKernels
 import Foundation
 import Synchronization
 
@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// Swift code is compiled for baseline x86-64 (SSE2) because SwiftPM allows no per-target
 /// `-mavx2` in a package others depend on, so the kernels also exist in C, compiled for AVX2+FMA
-/// and AVX-512 with per-function target attributes (`CVectorKernels`). The best set the CPU and
+/// and AVX-512 with per-function target attributes (`CKernels`). The best set the CPU and
 /// OS support is picked once at startup; the portable Swift kernels run everywhere else.
 public enum VectorInstructionSet: Int, Sendable, CaseIterable, Comparable, CustomStringConvertible {
     /// The portable Swift kernels (SSE2 on x86-64, NEON on Arm).

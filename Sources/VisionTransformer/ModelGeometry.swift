@@ -1,4 +1,3 @@
-import WeightLoading
 
 /// The sizes a ViT configuration implies, checked once so the layers can rely on them.
 struct ModelGeometry: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Tensors
-import WeightLoading
+import Checkpoints
 
 /// A complete set of `ViTForImageClassification` weights with seeded pseudo-random values, held
 /// in memory: for benchmarks (speed does not depend on the values) and tests, without a

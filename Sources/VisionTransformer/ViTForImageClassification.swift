@@ -1,5 +1,5 @@
 import Tensors
-import WeightLoading
+import Checkpoints
 
 /// A Vision Transformer with a classification head, as transformers' `ViTForImageClassification`:
 /// patch embedding, pre-LayerNorm encoder blocks, a final LayerNorm and a linear classifier on

@@ -1,5 +1,5 @@
 import Tensors
-import WeightLoading
+import Checkpoints
 
 /// Hands out a checkpoint's tensors by their Hugging Face names while a model is built, and
 /// records every problem instead of stopping at the first.

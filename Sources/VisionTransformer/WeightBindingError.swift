@@ -1,4 +1,4 @@
-import WeightLoading
+import Checkpoints
 
 /// Why a checkpoint's tensors could not be bound to a model's parameters.
 public enum WeightBindingError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import ImagePreprocessing
 import Foundation
 import SwiftViT
 

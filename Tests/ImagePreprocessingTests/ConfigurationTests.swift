@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import WeightLoading
 @testable import ImagePreprocessing
 
 /// Parsing `preprocessor_config.json` with transformers' defaults and validation.

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import WeightLoading
 @testable import ImagePreprocessing
 
 /// `pixel_values` against transformers 5.24's `ViTImageProcessorPil` / `DeiTImageProcessorPil`, for every

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Checkpoints
 import SwiftViT
 
 /// The facade end to end, from image files, against the golden references of Fixtures/models

@@ -1,7 +1,7 @@
 import Testing
 import Tensors
 import VisionTransformer
-import WeightLoading
+import Checkpoints
 
 /// Properties of the forward pass that hold for any weights.
 @Suite struct ForwardPassTests {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Tensors
 import VisionTransformer
-import WeightLoading
+import Checkpoints
 
 /// Logits against transformers (Float32, eager attention) for the committed golden models,
 /// given transformers' own pixel values, so only the network is compared.

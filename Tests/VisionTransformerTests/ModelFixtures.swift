@@ -1,22 +1,14 @@
 import Foundation
+import TestSupport
 import Tensors
 import VisionTransformer
-import WeightLoading
+import Checkpoints
 
 /// The committed golden models (Fixtures/models, written by Fixtures/generate/models.py with
 /// transformers) and their references.
 enum ModelFixtures {
     /// `<package root>/Fixtures`.
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.appendingPathComponent("Fixtures")
-            }
-            url.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: "/nonexistent/Fixtures")
-    }()
+    static let root = PackageRoot.fixtures
 
     /// The golden model folders, relative to Fixtures/models.
     static let goldenModels = ["tiny/f32", "tiny/f16", "tiny/bf16", "vit-b16-1layer-f16", "variant"]

@@ -1,7 +1,7 @@
 import Testing
 import Tensors
 import VisionTransformer
-import WeightLoading
+import Checkpoints
 
 /// Binding checkpoint tensors by name: every problem is reported at once.
 @Suite struct WeightBindingTests {

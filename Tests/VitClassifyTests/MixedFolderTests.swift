@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Checkpoints
 import SwiftViT
 
 /// The main scenario: a folder mixing good images, broken files, a non-image and a

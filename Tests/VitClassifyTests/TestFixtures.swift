@@ -1,17 +1,13 @@
 import Foundation
+import TestSupport
+import Checkpoints
 import SwiftViT
 import Testing
 
 /// The committed fixtures, the golden references, and scratch folders.
 enum TestFixtures {
     /// The package's root folder (holding Package.swift).
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/", !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url
-    }()
+    static let packageRoot = PackageRoot.url
 
     static let fixtures = packageRoot.appendingPathComponent("Fixtures")
 

@@ -1,21 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import ImagePreprocessing
 
 /// The committed image fixtures and their reference index (Fixtures/images, written by
 /// Fixtures/generate/images.py with Pillow and transformers).
 enum Fixtures {
-    /// `<package root>/Fixtures/images`, found by walking up from this source file to `Package.swift`.
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.appendingPathComponent("Fixtures/images")
-            }
-            url.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: "/nonexistent/Fixtures/images")
-    }()
+    /// `<package root>/Fixtures/images`.
+    static let directory = PackageRoot.fixtures.appendingPathComponent("images")
 
     /// `references/index.json`, parsed once; a failure is kept so that a test can report it (the
     /// parameterized tests would otherwise silently have no cases).

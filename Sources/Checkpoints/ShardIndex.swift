@@ -1,0 +1,98 @@
+import StrictJSON
+import Foundation
+
+/// A `model.safetensors.index.json`: which shard file holds each tensor of a sharded checkpoint,
+/// as written by transformers' `save_pretrained(max_shard_size: …)`.
+///
+/// ```json
+/// {"metadata": {"total_size": 343214864},
+///  "weight_map": {"classifier.bias": "model-00002-of-00002.safetensors", …}}
+/// ```
+public struct ShardIndex: Sendable {
+    /// The index file's conventional name.
+    public static let fileName = "model.safetensors.index.json"
+    /// The largest index file read, in bytes (the same bound as a safetensors header).
+    static let maximumFileSize = 100_000_000
+
+    /// The index file.
+    public let url: URL
+    /// Tensor name → shard file name (relative to the index's directory), in document order.
+    public let weightMap: [(tensor: String, shard: String)]
+
+    /// The distinct shard file names, in order of first appearance.
+    public var shardNames: [String] {
+        var seen = Set<String>()
+        return weightMap.map(\.shard).filter { seen.insert($0).inserted }
+    }
+
+    /// Reads and validates the index at `url`.
+    ///
+    /// - Throws: ``SafetensorsError/invalidIndex(file:reason:)`` if the file is unreadable, not
+    ///   JSON, has no `weight_map` of strings, maps a tensor twice, or names a shard outside its
+    ///   directory.
+    public init(contentsOf url: URL) throws(SafetensorsError) {
+        let path = url.path
+        let data: Data
+        do {
+            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+            guard size <= Self.maximumFileSize else {
+                throw SafetensorsError.invalidIndex(file: path, reason: "\(size) bytes is larger than any real index")
+            }
+            data = try Data(contentsOf: url)
+        } catch let error as SafetensorsError {
+            throw error
+        } catch {
+            throw .invalidIndex(file: path, reason: "cannot read: \(error.localizedDescription)")
+        }
+        try self.init(data: data, url: url)
+    }
+
+    /// Parses an index held in memory; `url` locates it (and its shards) for messages and lookups.
+    public init(data: Data, url: URL) throws(SafetensorsError) {
+        let path = url.path
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(Array(data), duplicateKeys: .reject)
+        } catch {
+            if case .duplicateKey(let key) = error.problem, error.depth == 2 {
+                throw .invalidIndex(file: path, reason: "tensor \"\(key)\" is listed twice in weight_map")
+            }
+            throw .invalidIndex(file: path, reason: error.description)
+        }
+        guard case .object(let root) = json else {
+            throw .invalidIndex(file: path, reason: "the index is \(json.kindDescription), not an object")
+        }
+        guard let weightMapValue = root["weight_map"] else {
+            throw .invalidIndex(file: path, reason: "missing \"weight_map\"")
+        }
+        guard case .object(let weightMapObject) = weightMapValue else {
+            throw .invalidIndex(file: path, reason: "\"weight_map\" is \(weightMapValue.kindDescription), not an object")
+        }
+        var weightMap: [(tensor: String, shard: String)] = []
+        for (tensor, value) in weightMapObject.members {
+            guard case .string(let shard) = value else {
+                throw .invalidIndex(file: path, reason: "weight_map[\"\(tensor)\"] is \(value.kindDescription), not a file name")
+            }
+            guard Self.isSafeRelativePath(shard) else {
+                throw .invalidIndex(file: path, reason: "shard \"\(shard)\" is not a file inside the model directory")
+            }
+            weightMap.append((tensor, shard))
+        }
+        guard !weightMap.isEmpty else { throw .invalidIndex(file: path, reason: "\"weight_map\" is empty") }
+        self.url = url
+        self.weightMap = weightMap
+    }
+
+    /// The URL of a shard, next to the index.
+    public func url(ofShard shard: String) -> URL {
+        url.deletingLastPathComponent().appendingPathComponent(shard)
+    }
+
+    /// Whether `path` is relative and stays inside its directory (no `..`, no leading `/`), so an
+    /// index downloaded from anywhere cannot make us open or download files elsewhere.
+    package static func isSafeRelativePath(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }
+        return path.split(separator: "/", omittingEmptySubsequences: false)
+            .allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+    }
+}

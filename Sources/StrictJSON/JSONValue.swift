@@ -1,0 +1,71 @@
+/// A JSON document as parsed by ``JSONParser``: objects keep their members in document order,
+/// and numbers keep their literal text so integers are read exactly.
+///
+/// Foundation's `JSONSerialization` is not used for untrusted headers because it silently keeps
+/// the last of two duplicate keys (a safetensors header must reject duplicate tensor names), turns
+/// large integers into doubles, and cannot tell `1` from `1.0`.
+package enum JSONValue: Sendable {
+    case null
+    case bool(Bool)
+    case number(JSONNumber)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// A short name of the value's kind, for error messages ("an integer", "a string", …).
+    package var kindDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number(let number): number.isInteger ? "an integer" : "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// A JSON number, kept as its literal so that integers of any size are read exactly.
+package struct JSONNumber: Sendable {
+    /// The number exactly as written in the document, e.g. `"768"`, `"1e-12"`, `"-0.5"`.
+    package let literal: String
+    /// Whether the literal has neither a fraction nor an exponent (`768`, `-3`).
+    package let isInteger: Bool
+
+    /// The value as an unsigned 64-bit integer, or `nil` if it is not a non-negative integer
+    /// literal that fits.
+    package var uint64Value: UInt64? {
+        guard isInteger else { return nil }
+        if literal == "-0" { return 0 }
+        return UInt64(literal)
+    }
+
+    /// The value as an `Int`, or `nil` if it is not an integer literal that fits.
+    package var intValue: Int? {
+        guard isInteger else { return nil }
+        return Int(literal)
+    }
+
+    /// The value as the nearest `Double` (correctly rounded; out-of-range values become ±infinity,
+    /// as in Python's `json`).
+    package var doubleValue: Double {
+        switch literal {
+        case "NaN": return .nan
+        case "Infinity": return .infinity
+        case "-Infinity": return -.infinity
+        default: return Double(literal) ?? .nan
+        }
+    }
+}
+
+/// A JSON object: its members in document order.
+package struct JSONObject: Sendable {
+    /// The members, in the order they appear in the document.
+    package var members: [(key: String, value: JSONValue)]
+
+    /// The value of the last member called `key` (Python's `json` keeps the last of duplicates),
+    /// or `nil` if there is none.
+    package subscript(key: String) -> JSONValue? {
+        members.last(where: { $0.key == key })?.value
+    }
+}
