@@ -4,6 +4,7 @@
 // Module graph (each arrow is "depends on"):
 //
 //   vit-classify, vit-bench ─▶ SwiftViT (the ImageClassifier facade, the one library product)
+//   vit-serve ─▶ SwiftViT, Hummingbird, ServiceLifecycle, Logging, Prometheus   (the HTTP server)
 //   SwiftViT ─▶ VisionTransformer, ImagePreprocessing, ModelHub
 //   VisionTransformer ─▶ Tensors, Checkpoints, StrictJSON     (the model and its configuration)
 //   ModelHub ─▶ Checkpoints                                    (Hub id, cache, download)
@@ -19,11 +20,18 @@ let package = Package(
         .library(name: "SwiftViT", targets: ["SwiftViT"]),
         .executable(name: "vit-classify", targets: ["vit-classify"]),
         .executable(name: "vit-bench", targets: ["vit-bench"]),
+        // The HTTP server is its own product, so library users never build a web framework.
+        .executable(name: "vit-serve", targets: ["vit-serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Counts heap allocations for vit-bench's zero-allocation check (LD_PRELOAD'ed .so).
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+        // vit-serve only. Hummingbird's default traits pull in swift-configuration, which it does not need.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System-library shims: module maps and link flags only.
@@ -55,6 +63,14 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             path: "Benchmarks/vit-bench"),
+        .executableTarget(
+            name: "vit-serve",
+            dependencies: ["SwiftViT",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Prometheus", package: "swift-prometheus")]),
 
         // Fixture locations, temporary folders and byte builders shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -68,6 +84,8 @@ let package = Package(
         .testTarget(name: "SwiftViTTests", dependencies: ["SwiftViT", "Checkpoints"]),
         // Runs the built vit-classify executable; depending on it makes `swift test` build it.
         .testTarget(name: "VitClassifyTests", dependencies: ["vit-classify", "SwiftViT", "Checkpoints", "TestSupport"]),
+        // Starts the built vit-serve on a free loopback port and talks HTTP to it.
+        .testTarget(name: "VitServeTests", dependencies: ["vit-serve", "SwiftViT", "Checkpoints", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,8 +17,8 @@ import Checkpoints
 ///
 /// A classifier is immutable and `Sendable`: share one across threads and tasks. Concurrent
 /// calls each get their own scratch memory. `classify` is synchronous CPU work that runs on the
-/// classifier's compute threads; from async code, call it from a task of your own (as with any
-/// long computation) so it does not hold up other work.
+/// calling thread and the compute threads; from async code, `try await classify(_: ImageInput)`
+/// suspends instead and batches concurrent calls together (see ``ClassificationQueue``).
 public final class ImageClassifier: Sendable {
     /// The model's configuration (`config.json`).
     public let configuration: ViTConfiguration
@@ -36,6 +36,8 @@ public final class ImageClassifier: Sendable {
     public let loadDuration: Duration
     let decoder: ImageDecoder
     let workspaces = WorkspacePool()
+    /// The queue behind the async `classify`, created on first use.
+    let ownQueue = OwnClassificationQueue()
 
     /// The model's class names, by class index.
     public var labels: [String] { configuration.labels }
