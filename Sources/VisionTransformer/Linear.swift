@@ -15,14 +15,15 @@ public struct Linear: Sendable {
 
     /// Binds `weight` (and `bias` when `hasBias`) under `binder`'s scope and packs the weight.
     public init(_ binder: WeightBinder, inputFeatures: Int, outputFeatures: Int, hasBias: Bool = true) {
-        self.init(packing: binder.tensor("weight", shape: [outputFeatures, inputFeatures]),
+        self.init(packing: [binder.tensor("weight", shape: [outputFeatures, inputFeatures]).matrix],
                   bias: hasBias ? binder.tensor("bias", shape: [outputFeatures]) : nil, binder: binder)
         binder.release("weight")
     }
 
-    /// A layer from an unpacked `[out, in]` weight (packed here) and its bias.
-    init(packing weight: Tensor, bias: Tensor?, binder: WeightBinder) {
-        self.weight = PackedMatrix(weight: weight.matrix, instructionSet: binder.instructionSet, pool: binder.pool)
+    /// A layer from unpacked `[out, in]` weights (packed here, stacked when there are several:
+    /// layers that read the same input, computed by one GEMM) and its bias.
+    init(packing weights: [MatrixView], bias: Tensor?, binder: WeightBinder) {
+        weight = PackedMatrix(stacking: weights, instructionSet: binder.instructionSet, pool: binder.pool)
         self.bias = bias
     }
 
