@@ -23,12 +23,14 @@ public struct MultiHeadAttention: Sendable {
         if configuration.qkvBias {
             let fused = Tensor(zeros: [3 * width])
             for (part, projection) in projections.enumerated() {
-                (fused.mutablePointer + part * width).update(from: projection.tensor("bias", shape: [width]).pointer,
-                                                             count: width)
+                let partBias = projection.tensor("bias", shape: [width])
+                withExtendedLifetime(partBias) {
+                    (fused.mutablePointer + part * width).update(from: partBias.pointer, count: width)
+                }
             }
             bias = fused
         }
-        queryKeyValue = Linear(packing: weights.map(\.matrix), bias: bias, binder: binder)
+        queryKeyValue = Linear(packing: weights, bias: bias, binder: binder)
         for projection in projections { projection.release("weight") }
         output = Linear(binder.scoped("output").scoped("dense"), inputFeatures: width, outputFeatures: width)
         heads = configuration.numAttentionHeads
