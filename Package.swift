@@ -86,7 +86,7 @@ let package = Package(
                     dependencies: ["VisionTransformer", "Checkpoints", "Tensors", "TestSupport"]),
         .testTarget(name: "SwiftViTTests", dependencies: ["SwiftViT", "Checkpoints"]),
         // Runs the built vit-classify executable; depending on it makes `swift test` build it.
-        .testTarget(name: "VitClassifyTests", dependencies: ["vit-classify", "SwiftViT", "Checkpoints", "TestSupport"]),
+        .testTarget(name: "VitClassifyTests", dependencies: ["vit-classify", "SwiftViT", "Checkpoints", "Tensors", "TestSupport"]),
         // Starts the built vit-serve on a free loopback port and talks HTTP to it.
         .testTarget(name: "VitServeTests", dependencies: ["vit-serve", "SwiftViT", "Checkpoints", "TestSupport"]),
     ],

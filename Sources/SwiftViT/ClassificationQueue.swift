@@ -11,9 +11,8 @@
 ///
 /// - The network runs on the queue's own thread (with the compute pool's workers), never on
 ///   Swift's cooperative thread pool: callers only suspend.
-/// - Each image's labels are exactly those of ``ImageClassifier/classify(_:topK:)-([PreparedImage],_)``
-///   over the batch it ran in. (Whether a batch's logits equal each image's batch-of-one logits
-///   bit for bit is the network's property, not the queue's; see Documentation/Serving.md.)
+/// - Each image's labels are bit for bit those of the synchronous `classify` of the same image:
+///   the network's logits do not depend on the batch an image shares (Architecture.md).
 /// - The queue is bounded: a call that does not fit fails at once with
 ///   ``ClassificationQueueError/queueFull(capacity:)``, so memory stays bounded under overload.
 /// - Cancelling the calling task takes its images out of the queue if they have not started

@@ -161,7 +161,7 @@ final class CoalescingWorker: @unchecked Sendable {
         let classifier = self.classifier
         prepared.withUnsafeMutableBufferPointer { output in
             let output = SendableBuffer(buffer: output)
-            ComputeThreads.pool.parallelFor(batch.count) { range in
+            classifier.pool.parallelFor(batch.count) { range in
                 for index in range {
                     let entry = batch[index]
                     output.buffer[index] = Result { () throws(ImageClassifierError) in

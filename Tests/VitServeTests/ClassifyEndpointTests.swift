@@ -48,8 +48,7 @@ import TestSupport
             worst = max(worst, references.error(of: predictions, image: image))
             // One request at a time runs as a batch of one: the library's own call, bit for bit.
             let library = try classifier.classify(try references.bytes(image), topK: 5)
-            #expect(predictions == library.map { JSONPrediction(label: $0.label, index: $0.index,
-                                                                score: $0.score, logit: $0.logit) })
+            #expect(predictions == library.map(JSONPrediction.init))
         }
         print("MEASURED vit-serve (tiny/f32) vs transformers: max |Δ logit| (top 5) = \(worst)")
         #expect(worst <= 2e-4)
@@ -58,6 +57,7 @@ import TestSupport
     @Test func concurrentClientsEachGetTheirOwnImagesLabels() async throws {
         let server = try await ServerProcess(["--max-batch", "4", "--max-wait-ms", "20"])
         let references = try References.tiny()
+        let classifier = try ImageClassifier(directory: URL(fileURLWithPath: ServerProcess.tinyModel))
         // Each image must be told apart from the others by its logits, or the check means nothing.
         for a in references.images.indices {
             for b in references.images.indices where a != b {
@@ -75,6 +75,9 @@ import TestSupport
                 let predictions = try #require(JSONPrediction.list(in: answer.json))
                 #expect(predictions.map(\.index) == Array(references.top5[image].prefix(topK)))
                 #expect(references.error(of: predictions, image: image) <= 2e-4, "\(references.images[image])")
+                // Batched with other clients' images, still the library's single-image result bit for bit.
+                let library = try classifier.classify(try references.bytes(image), topK: topK)
+                #expect(predictions == library.map(JSONPrediction.init))
             }
         }
         // They were batched: fewer passes than requests.

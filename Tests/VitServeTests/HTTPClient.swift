@@ -1,4 +1,5 @@
 import Foundation
+import SwiftViT
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -32,6 +33,19 @@ struct JSONPrediction: Equatable {
     var index: Int
     var score: Float
     var logit: Float
+
+    /// The library's prediction, as the JSON should give it.
+    init(_ classification: Classification) {
+        self.init(label: classification.label, index: classification.index, score: classification.score,
+                  logit: classification.logit)
+    }
+
+    init(label: String, index: Int, score: Float, logit: Float) {
+        self.label = label
+        self.index = index
+        self.score = score
+        self.logit = logit
+    }
 
     /// The predictions of a record (`{"predictions":[…]}`).
     static func list(in record: [String: Any]) -> [JSONPrediction]? {

@@ -1,0 +1,15 @@
+// The GEMM kernel compiled for AVX-512 (tiles of 12 rows × 32 columns).
+#include "ck_gemm.h"
+#include <math.h>
+#include <time.h>
+
+#define CK_WIDTH 16
+#define CK_STRIP 12
+#define CK_PREFIX ck_avx512_
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma,f16c"))), apply_to = function)
+#endif
+#include "gemm_bodies.h"
+#if defined(__x86_64__)
+#pragma clang attribute pop
+#endif
