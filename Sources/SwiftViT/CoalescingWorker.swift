@@ -29,9 +29,7 @@ final class CoalescingWorker: @unchecked Sendable {
         self.classifier = classifier
         self.configuration = configuration
         let thread = Thread { [self] in
-            // Named from inside: on Linux, Foundation drops a name set before `start()` and the
-            // thread keeps its creator's (a cooperative thread's). Linux keeps 15 bytes of it.
-            Thread.current.name = "vit-batching"
+            Self.nameCurrentThread("vit-batching")
             run()
         }
         thread.start()
@@ -182,6 +180,20 @@ final class CoalescingWorker: @unchecked Sendable {
         let waiters = drainWaiters
         drainWaiters = []
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Names the calling thread (what `top -H`, debuggers and crash reports show). On Linux,
+    /// Foundation drops a name set before `start()` and sometimes one set from inside the thread
+    /// too, leaving the creator's name (a cooperative thread's), so the kernel's name is written
+    /// as well. Linux keeps 15 bytes of it.
+    private static func nameCurrentThread(_ name: String) {
+        Thread.current.name = name
+        #if os(Linux)
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY)
+        guard descriptor >= 0 else { return }
+        _ = Array(name.utf8.prefix(15)).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        #endif
     }
 
     private func withLock<Value>(_ body: () -> Value) -> Value {

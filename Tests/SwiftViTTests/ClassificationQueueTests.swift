@@ -22,7 +22,10 @@ import SwiftViT
 
         func observer() -> @Sendable (ClassificationQueue.BatchReport) -> Void {
             { report in
-                let thread = Thread.current.name ?? "?"
+                // The kernel's name for the thread (Foundation's `Thread.current.name` can report a
+                // stale one for threads it did not name itself).
+                let thread = ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
                 self.reports.withLock { $0.append((report.imageCount, thread)) }
             }
         }

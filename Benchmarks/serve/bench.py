@@ -1,0 +1,204 @@
+"""Load-tests vit-serve and a FastAPI + uvicorn + ONNX Runtime server side by side, in one run, with wrk.
+
+    python bench.py --model DIR --onnx FILE.onnx [--image FILE] [--concurrency 1 4 16 64] [--overload 256]
+                    [--duration 15] [--output results.json] [--markdown results.md]
+
+For every concurrency level both servers are driven in turn (the order alternates from level to level) with wrk
+POSTing the same image, so both see the same machine state. `vit-bench --batch-size 8` runs before and after
+(the medians of its two runs are the in-process reference). Also measured: vit-serve's time from spawn to
+`/ready` 200, its RSS idle after loading and after the load, and under an overload of `--overload` clients its
+answers by status and the peak RSS (sampled every 50 ms, and VmHWM).
+"""
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+
+def rss_mb(pid, field="VmRSS"):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(rf"{field}:\s+(\d+)", f.read()).group(1)) / 1024
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(port, process, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1).status == 200:
+                return
+        except Exception:
+            pass
+        time.sleep(0.005)
+    raise RuntimeError("server not ready in time")
+
+
+def start_vit_serve(args):
+    start = time.perf_counter()
+    process = subprocess.Popen([args.vit_serve, "--model", args.model, "--port", "0", "--threads", str(args.threads),
+                                "--max-batch", str(args.max_batch), "--max-queue", str(args.max_queue),
+                                "--max-wait-ms", str(args.max_wait_ms)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    port = int(process.stdout.readline().strip().rsplit(":", 1)[1])
+    wait_ready(port, process)
+    return process, port, time.perf_counter() - start
+
+
+def start_ort_server(args, one_at_a_time):
+    port = free_port()
+    command = [args.python, os.path.join(HERE, "ort_server.py"), "--onnx", args.onnx, "--model", args.model,
+               "--port", str(port), "--threads", str(args.threads)] + (["--one-at-a-time"] if one_at_a_time else [])
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_ready(port, process)
+    return process, port
+
+
+def wrk(port, connections, duration, image):
+    command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{duration}s",
+               "--timeout", "120s", "-s", os.path.join(HERE, "post_image.lua"),
+               f"http://127.0.0.1:{port}/v1/classify?top_k=5"]
+    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "IMAGE": image},
+                            timeout=duration + 180).stdout
+    line = next(l for l in output.splitlines() if l.startswith("RESULT "))
+    result = json.loads(line[len("RESULT "):])
+    seconds = result["duration_us"] / 1e6
+    ok = result["statuses"].get("200", 0)
+    return {"connections": connections, "requests": result["requests"], "ok": ok,
+            "failed": result["requests"] - ok + result["socket_errors"], "statuses": result["statuses"],
+            "socket_errors": result["socket_errors"], "images_per_s": ok / seconds,
+            "p50_ms": result["p50_us"] / 1000, "p90_ms": result["p90_us"] / 1000,
+            "p99_ms": result["p99_us"] / 1000, "max_ms": result["max_us"] / 1000}
+
+
+def vit_bench(args):
+    output = subprocess.run([args.vit_bench, "--model", args.model, "--batch-size", "1", "--batch-size", "8",
+                             "--threads", str(args.threads), "--iterations", str(args.bench_iterations),
+                             "--warmup", "1", "--format", "json"], capture_output=True, text=True, check=True).stdout
+    report = json.loads(output)
+    by_batch = {r["batch_size"]: r for r in report["results"]}
+    return {str(b): {"latency_ms": r["latency_ms"]["median"], "images_per_s": r["images_per_second"]}
+            for b, r in by_batch.items()}
+
+
+class RSSSampler(threading.Thread):
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.running = pid, 0.0, True
+
+    def run(self):
+        while self.running:
+            try:
+                self.peak = max(self.peak, rss_mb(self.pid))
+            except FileNotFoundError:
+                return
+            time.sleep(0.05)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--onnx", required=True)
+    parser.add_argument("--image", default=os.path.join(REPO, "Fixtures/images/photos/chelsea.jpg"))
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 64])
+    parser.add_argument("--overload", type=int, default=256)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--max-batch", type=int, default=8)
+    parser.add_argument("--max-queue", type=int, default=64)
+    parser.add_argument("--max-wait-ms", type=float, default=5)
+    parser.add_argument("--bench-iterations", type=int, default=5)
+    parser.add_argument("--vit-serve", default=os.path.join(REPO, ".build/release/vit-serve"))
+    parser.add_argument("--vit-bench", default=os.path.join(REPO, ".build/release/vit-bench"))
+    parser.add_argument("--python", default=sys.executable, help="python with fastapi, uvicorn, onnxruntime")
+    parser.add_argument("--ort-variants", nargs="+", default=["threadpool", "one-at-a-time"])
+    parser.add_argument("--output")
+    parser.add_argument("--markdown")
+    args = parser.parse_args()
+
+    results = {"machine": {"cpus": os.cpu_count(), "note": "shared with other work; quote ratios"},
+               "settings": {k: v for k, v in vars(args).items() if k not in ("output", "markdown")}}
+    benches = [vit_bench(args)]
+    serve, serve_port, ready_s = start_vit_serve(args)
+    results["vit_serve_ready_s"] = ready_s
+    time.sleep(1)
+    results["vit_serve_idle_rss_mb"] = rss_mb(serve.pid)
+    ort = {variant: start_ort_server(args, variant == "one-at-a-time") for variant in args.ort_variants}
+    runs = {"vit-serve": []} | {f"ort-{v}": [] for v in ort}
+    servers = [("vit-serve", serve_port)] + [(f"ort-{v}", port) for v, (_, port) in ort.items()]
+    for level, connections in enumerate(args.concurrency):
+        order = servers if level % 2 == 0 else list(reversed(servers))
+        for name, port in order:
+            runs[name].append(wrk(port, connections, args.duration, args.image))
+            print(name, json.dumps(runs[name][-1]), flush=True)
+    results["runs"] = runs
+    results["vit_serve_rss_after_load_mb"] = rss_mb(serve.pid)
+    for process, _ in ort.values():
+        process.terminate()
+        process.wait()
+    sampler = RSSSampler(serve.pid)
+    sampler.start()
+    results["overload"] = wrk(serve_port, args.overload, args.duration, args.image)
+    sampler.running = False
+    sampler.join()
+    results["overload"]["peak_rss_mb"] = max(sampler.peak, 0)
+    results["overload"]["vm_hwm_mb"] = rss_mb(serve.pid, "VmHWM")
+    print("overload", json.dumps(results["overload"]), flush=True)
+    results["overload"]["server_alive"] = serve.poll() is None
+    serve.terminate()
+    results["vit_serve_exit_status"] = serve.wait(timeout=60)
+    benches.append(vit_bench(args))
+    results["vit_bench_runs"] = benches
+    results["vit_bench"] = {b: {k: statistics.median(run[b][k] for run in benches) for k in benches[0][b]}
+                            for b in benches[0]}
+    if args.output:
+        with open(args.output, "w") as f:
+            json.dump(results, f, indent=1)
+    text = markdown(results)
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text)
+
+
+def markdown(results):
+    b8 = results["vit_bench"]["8"]
+    lines = [f"vit-bench (in-process, same run, median of {len(results['vit_bench_runs'])}): batch 8 "
+             f"{b8['images_per_s']:.2f} img/s, {b8['latency_ms']:.0f} ms per batch; batch 1 "
+             f"{results['vit_bench']['1']['latency_ms']:.0f} ms", "",
+             "| clients | server | img/s | p50 ms | p99 ms | failed |", "|---:|---|---:|---:|---:|---:|"]
+    names = list(results["runs"])
+    for index, connections in enumerate(results["settings"]["concurrency"]):
+        for name in names:
+            r = results["runs"][name][index]
+            lines.append(f"| {connections} | {name} | {r['images_per_s']:.2f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} "
+                         f"| {r['failed']} |")
+    o = results["overload"]
+    lines += ["", f"overload, {o['connections']} clients on vit-serve: statuses {o['statuses']}, socket errors "
+              f"{o['socket_errors']}, peak RSS {o['peak_rss_mb']:.0f} MB (VmHWM {o['vm_hwm_mb']:.0f} MB), "
+              f"alive after: {o['server_alive']}",
+              f"vit-serve: ready {results['vit_serve_ready_s']:.2f} s after spawn; idle RSS "
+              f"{results['vit_serve_idle_rss_mb']:.0f} MB after loading, {results['vit_serve_rss_after_load_mb']:.0f} MB "
+              f"after the runs; exit status after SIGTERM {results['vit_serve_exit_status']}"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

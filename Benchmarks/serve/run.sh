@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Load-tests vit-serve against FastAPI + uvicorn + ONNX Runtime on the same model, with wrk.
+#
+#   Benchmarks/serve/run.sh --model DIR --onnx FILE.onnx [bench.py options ...]
+#
+#   VENV=/path/to/venv  use this venv for the ORT server (created and filled from requirements.txt if it has no
+#                       python yet); without VENV a throwaway venv is made in a temporary folder and deleted after
+#   SKIP_BUILD=1        do not run `swift build`; use whatever binaries .build/release holds
+#
+# The ONNX file comes from Benchmarks/compare/export_onnx.py (in a venv with Benchmarks/compare/requirements.txt):
+#   python Benchmarks/compare/export_onnx.py --model DIR --output FILE.onnx
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+
+command -v wrk > /dev/null || { echo "run.sh: wrk is missing (apt-get install wrk)" >&2; exit 2; }
+if [ -n "${VENV:-}" ]; then
+  venv="$VENV"
+else
+  scratch="$(mktemp -d)"
+  trap 'rm -rf "$scratch"' EXIT
+  venv="$scratch/venv"
+fi
+if [ ! -x "$venv/bin/python" ]; then
+  echo "run.sh: creating venv $venv and installing $here/requirements.txt" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet -r "$here/requirements.txt"
+fi
+
+bin_dir="$repo/.build/release"
+if [ -z "${SKIP_BUILD:-}" ]; then
+  (cd "$repo" && swift build -c release --product vit-serve && swift build -c release --product vit-bench)
+  bin_dir="$(cd "$repo" && swift build -c release --show-bin-path)"
+fi
+
+"$venv/bin/python" "$here/bench.py" --python "$venv/bin/python" \
+  --vit-serve "$bin_dir/vit-serve" --vit-bench "$bin_dir/vit-bench" "$@"
