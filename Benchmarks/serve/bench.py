@@ -3,8 +3,9 @@
     python bench.py --model DIR --onnx FILE.onnx [--image FILE] [--concurrency 1 4 16 64] [--overload 256]
                     [--duration 15] [--output results.json] [--markdown results.md]
 
-For every concurrency level both servers are driven in turn (the order alternates from level to level) with wrk
-POSTing the same image, so both see the same machine state. `vit-bench --batch-size 8` runs before and after
+For every concurrency level each server is started, warmed up with an untimed wrk run, measured with wrk POSTing
+the same image, and stopped, one server at a time, in an order that alternates from level to level, so all see
+the same machine state (`--rounds N` repeats it all and reports medians). `vit-bench --batch-size 8` runs before and after
 (the medians of its two runs are the in-process reference). Also measured: vit-serve's time from spawn to
 `/ready` 200, its RSS idle after loading and after the load, and under an overload of `--overload` clients its
 answers by status and the peak RSS (sampled every 50 ms, and VmHWM).
@@ -120,6 +121,8 @@ def main():
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 64])
     parser.add_argument("--overload", type=int, default=256)
     parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--warmup-seconds", type=int, default=3, help="untimed wrk run before each measured one")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat every level this often; medians reported")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-batch", type=int, default=8)
     parser.add_argument("--max-queue", type=int, default=64)
@@ -136,34 +139,27 @@ def main():
     results = {"machine": {"cpus": os.cpu_count(), "note": "shared with other work; quote ratios"},
                "settings": {k: v for k, v in vars(args).items() if k not in ("output", "markdown")}}
     benches = [vit_bench(args)]
-    serve, serve_port, ready_s = start_vit_serve(args)
-    results["vit_serve_ready_s"] = ready_s
-    time.sleep(1)
-    results["vit_serve_idle_rss_mb"] = rss_mb(serve.pid)
-    ort = {variant: start_ort_server(args, variant == "one-at-a-time") for variant in args.ort_variants}
-    runs = {"vit-serve": []} | {f"ort-{v}": [] for v in ort}
-    servers = [("vit-serve", serve_port)] + [(f"ort-{v}", port) for v, (_, port) in ort.items()]
-    for level, connections in enumerate(args.concurrency):
-        order = servers if level % 2 == 0 else list(reversed(servers))
-        for name, port in order:
-            runs[name].append(wrk(port, connections, args.duration, args.image))
-            print(name, json.dumps(runs[name][-1]), flush=True)
+    names = ["vit-serve"] + [f"ort-{v}" for v in args.ort_variants]
+    runs = {name: [[] for _ in args.concurrency] for name in names}
+    for round_index in range(args.rounds):
+        for level, connections in enumerate(args.concurrency):
+            # One server at a time (an idle ONNX Runtime session still spins its threads for a while), in an
+            # order that alternates from level to level and round to round.
+            order = names if (level + round_index) % 2 == 0 else list(reversed(names))
+            for name in order:
+                server, port = start(args, name, results)
+                try:
+                    wrk(port, connections, args.warmup_seconds, args.image)          # untimed: first batches
+                    runs[name][level].append(wrk(port, connections, args.duration, args.image))
+                    print(name, json.dumps(runs[name][level][-1]), flush=True)
+                    if name == "vit-serve":
+                        results["vit_serve_rss_after_load_mb"] = max(
+                            results.get("vit_serve_rss_after_load_mb", 0), rss_mb(server.pid))
+                finally:
+                    stop(server, results if name == "vit-serve" else None)
     results["runs"] = runs
-    results["vit_serve_rss_after_load_mb"] = rss_mb(serve.pid)
-    for process, _ in ort.values():
-        process.terminate()
-        process.wait()
-    sampler = RSSSampler(serve.pid)
-    sampler.start()
-    results["overload"] = wrk(serve_port, args.overload, args.duration, args.image)
-    sampler.running = False
-    sampler.join()
-    results["overload"]["peak_rss_mb"] = max(sampler.peak, 0)
-    results["overload"]["vm_hwm_mb"] = rss_mb(serve.pid, "VmHWM")
-    print("overload", json.dumps(results["overload"]), flush=True)
-    results["overload"]["server_alive"] = serve.poll() is None
-    serve.terminate()
-    results["vit_serve_exit_status"] = serve.wait(timeout=60)
+    results["summary"] = {name: [median_run(level_runs) for level_runs in runs[name]] for name in names}
+    results["overload"] = overload(args, results)
     benches.append(vit_bench(args))
     results["vit_bench_runs"] = benches
     results["vit_bench"] = {b: {k: statistics.median(run[b][k] for run in benches) for k in benches[0][b]}
@@ -178,16 +174,60 @@ def main():
             f.write(text)
 
 
+def start(args, name, results):
+    """Starts server `name`; for vit-serve, records the first start's time to ready and idle RSS."""
+    if name != "vit-serve":
+        return start_ort_server(args, name == "ort-one-at-a-time")
+    server, port, ready_s = start_vit_serve(args)
+    if "vit_serve_ready_s" not in results:
+        results["vit_serve_ready_s"] = ready_s
+        time.sleep(1)
+        results["vit_serve_idle_rss_mb"] = rss_mb(server.pid)
+    return server, port
+
+
+def stop(server, results):
+    server.terminate()
+    status = server.wait(timeout=60)
+    if results is not None:
+        results.setdefault("vit_serve_exit_statuses", []).append(status)
+
+
+def median_run(level_runs):
+    """The median of each number over the rounds of one level (statuses summed)."""
+    keys = [k for k in level_runs[0] if isinstance(level_runs[0][k], (int, float))]
+    summary = {k: statistics.median(r[k] for r in level_runs) for k in keys}
+    summary["failed"] = sum(r["failed"] for r in level_runs)
+    return summary
+
+
+def overload(args, results):
+    """`--overload` clients on a fresh vit-serve: answers by status, peak RSS; then SIGTERM."""
+    server, port = start(args, "vit-serve", results)
+    try:
+        sampler = RSSSampler(server.pid)
+        sampler.start()
+        result = wrk(port, args.overload, args.duration, args.image)
+        sampler.running = False
+        sampler.join()
+        result["peak_rss_mb"] = sampler.peak
+        result["vm_hwm_mb"] = rss_mb(server.pid, "VmHWM")
+        result["server_alive"] = server.poll() is None
+        print("overload", json.dumps(result), flush=True)
+    finally:
+        stop(server, results)
+    return result
+
+
 def markdown(results):
     b8 = results["vit_bench"]["8"]
     lines = [f"vit-bench (in-process, same run, median of {len(results['vit_bench_runs'])}): batch 8 "
              f"{b8['images_per_s']:.2f} img/s, {b8['latency_ms']:.0f} ms per batch; batch 1 "
              f"{results['vit_bench']['1']['latency_ms']:.0f} ms", "",
              "| clients | server | img/s | p50 ms | p99 ms | failed |", "|---:|---|---:|---:|---:|---:|"]
-    names = list(results["runs"])
     for index, connections in enumerate(results["settings"]["concurrency"]):
-        for name in names:
-            r = results["runs"][name][index]
+        for name, levels in results["summary"].items():
+            r = levels[index]
             lines.append(f"| {connections} | {name} | {r['images_per_s']:.2f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} "
                          f"| {r['failed']} |")
     o = results["overload"]
@@ -196,7 +236,7 @@ def markdown(results):
               f"alive after: {o['server_alive']}",
               f"vit-serve: ready {results['vit_serve_ready_s']:.2f} s after spawn; idle RSS "
               f"{results['vit_serve_idle_rss_mb']:.0f} MB after loading, {results['vit_serve_rss_after_load_mb']:.0f} MB "
-              f"after the runs; exit status after SIGTERM {results['vit_serve_exit_status']}"]
+              f"during the runs; exit statuses after SIGTERM {sorted(set(results['vit_serve_exit_statuses']))}"]
     return "\n".join(lines) + "\n"
 
 

@@ -3,8 +3,8 @@
 #
 #   Benchmarks/serve/run.sh --model DIR --onnx FILE.onnx [bench.py options ...]
 #
-#   VENV=/path/to/venv  use this venv for the ORT server (created and filled from requirements.txt if it has no
-#                       python yet); without VENV a throwaway venv is made in a temporary folder and deleted after
+#   VENV=/path/to/venv  the venv for the ORT server (default $TMPDIR/vit-serve-bench-venv), created and filled
+#                       from requirements.txt if it has no python yet
 #   SKIP_BUILD=1        do not run `swift build`; use whatever binaries .build/release holds
 #
 # The ONNX file comes from Benchmarks/compare/export_onnx.py (in a venv with Benchmarks/compare/requirements.txt):
@@ -14,18 +14,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
 command -v wrk > /dev/null || { echo "run.sh: wrk is missing (apt-get install wrk)" >&2; exit 2; }
-if [ -n "${VENV:-}" ]; then
-  venv="$VENV"
-else
-  scratch="$(mktemp -d)"
-  trap 'rm -rf "$scratch"' EXIT
-  venv="$scratch/venv"
-fi
-if [ ! -x "$venv/bin/python" ]; then
-  echo "run.sh: creating venv $venv and installing $here/requirements.txt" >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet -r "$here/requirements.txt"
-fi
+# The venv is kept between runs (its packages are pinned): VENV, or one under $TMPDIR.
+venv="${VENV:-${TMPDIR:-/tmp}/vit-serve-bench-venv}"
+[ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet -r "$here/requirements.txt"; }
 
 bin_dir="$repo/.build/release"
 if [ -z "${SKIP_BUILD:-}" ]; then

@@ -40,6 +40,17 @@ import SwiftViT
         }
     }
 
+    /// A classifier of `model` with batch size `batch`, a queue that batches up to `batch`
+    /// images and waits `wait` for a batch to fill, and the log of its batches.
+    static func queue(_ model: String = tinyModel, batch: Int, wait: Duration, capacity: Int = 256) throws
+        -> (ImageClassifier, ClassificationQueue, BatchLog) {
+        let classifier = try ImageClassifierTests.classifier(model, batchSize: batch)
+        let log = BatchLog()
+        let queue = try ClassificationQueue(classifier: classifier, configuration: .init(
+            maximumBatchSize: batch, maximumWait: wait, capacity: capacity, batchObserver: log.observer()))
+        return (classifier, queue, log)
+    }
+
     /// The queue error `body` throws, or `nil` if it returns (or throws something else).
     static func error(of body: () async throws -> Void) async -> ClassificationQueueError? {
         do {
@@ -76,11 +87,8 @@ import SwiftViT
     }
 
     @Test func concurrentCallsShareOneBatchWithTheSynchronousBatchResults() async throws {
-        let classifier = try ImageClassifierTests.classifier(Self.tinyModel, batchSize: 4)
-        let log = BatchLog()
         // A wait far longer than the test: only a full batch starts a pass.
-        let queue = try ClassificationQueue(classifier: classifier, configuration: .init(
-            maximumBatchSize: 4, maximumWait: .seconds(60), batchObserver: log.observer()))
+        let (classifier, queue, log) = try Self.queue(batch: 4, wait: .seconds(60))
         let inputs = Array(try Self.referenceInputs().prefix(4))
         let tasks = try await Self.startInOrder(inputs, on: queue, topK: 3)
         let synchronous = classifier.classify(inputs, topK: 3)
@@ -95,11 +103,8 @@ import SwiftViT
     @Test func coalescedResultsAreBitIdenticalToSingleImageCalls() async throws {
         // The network sums every product in one fixed order whatever the batch, so an image's
         // labels do not depend on the callers it was batched with.
-        let classifier = try ImageClassifierTests.classifier("vit-b16-1layer-f16", batchSize: 8)
         let inputs = try Self.referenceInputs("vit-b16-1layer-f16")
-        let log = BatchLog()
-        let queue = try ClassificationQueue(classifier: classifier, configuration: .init(
-            maximumBatchSize: inputs.count, maximumWait: .seconds(60), batchObserver: log.observer()))
+        let (classifier, queue, log) = try Self.queue("vit-b16-1layer-f16", batch: inputs.count, wait: .seconds(60))
         let tasks = try await Self.startInOrder(inputs, on: queue)
         for (task, input) in zip(tasks, inputs) {
             let batched = try await task.value
@@ -109,9 +114,7 @@ import SwiftViT
     }
 
     @Test func aFullQueueRefusesAtOnceAndCancelledCallsLeaveIt() async throws {
-        let classifier = try ImageClassifierTests.classifier(Self.tinyModel, batchSize: 4)
-        let queue = try ClassificationQueue(classifier: classifier, configuration: .init(
-            maximumBatchSize: 4, maximumWait: .seconds(60), capacity: 2))
+        let (_, queue, _) = try Self.queue(batch: 4, wait: .seconds(60), capacity: 2)
         let input = try Self.referenceInputs()[0]
         let waiting = try await Self.startInOrder([input, input], on: queue)
         let refusal = await Self.error { _ = try await queue.classify(input) }
@@ -135,11 +138,8 @@ import SwiftViT
     }
 
     @Test func aBadImageFailsAloneInItsBatch() async throws {
-        let classifier = try ImageClassifierTests.classifier(Self.tinyModel, batchSize: 4)
-        let log = BatchLog()
         // One call's images are queued together, so they fill the batch whatever the wait.
-        let queue = try ClassificationQueue(classifier: classifier, configuration: .init(
-            maximumBatchSize: 4, maximumWait: .milliseconds(20), batchObserver: log.observer()))
+        let (classifier, queue, log) = try Self.queue(batch: 4, wait: .milliseconds(20))
         let good = try Self.referenceInputs()[1]
         let bad = ImageInput.data(Data("not an image".utf8), name: "upload-2.png")
         let truncated = ImageInput.data(try Data(contentsOf: ImageClassifierTests.fixtures
@@ -159,10 +159,7 @@ import SwiftViT
     }
 
     @Test func shutDownFinishesQueuedCallsAndRefusesNewOnes() async throws {
-        let classifier = try ImageClassifierTests.classifier(Self.tinyModel, batchSize: 8)
-        let log = BatchLog()
-        let queue = try ClassificationQueue(classifier: classifier, configuration: .init(
-            maximumBatchSize: 8, maximumWait: .seconds(60), batchObserver: log.observer()))
+        let (_, queue, log) = try Self.queue(batch: 8, wait: .seconds(60))
         let inputs = Array(try Self.referenceInputs().prefix(3))
         let tasks = try await Self.startInOrder(inputs, on: queue)
         await queue.shutDown()      // does not wait the 60 s: the partial batch runs now
@@ -173,10 +170,7 @@ import SwiftViT
     }
 
     @Test func theShortWaitStartsAPartialBatch() async throws {
-        let classifier = try ImageClassifierTests.classifier(Self.tinyModel, batchSize: 8)
-        let log = BatchLog()
-        let queue = try ClassificationQueue(classifier: classifier, configuration: .init(
-            maximumBatchSize: 8, maximumWait: .milliseconds(1), batchObserver: log.observer()))
+        let (_, queue, log) = try Self.queue(batch: 8, wait: .milliseconds(1))
         _ = try await queue.classify(try Self.referenceInputs()[0])
         #expect(log.sizes == [1])
     }
