@@ -7,24 +7,7 @@
 // CK_K_BLOCK (see ck_gemm.h).
 #include "vector_math.h"
 
-#define CK_PANEL (2 * CK_WIDTH)
-#ifndef CK_K_BLOCK
-#define CK_K_BLOCK 256
-#endif
-
-// The aligned vector at `p` (packed panels are 64-byte aligned and CK_PANEL floats wide).
-INLINE vf load_aligned(const float *p) { return *(const vf *)p; }
-
-// Finishes one accumulator row segment of `lanes` columns and stores it at `c`.
-INLINE void finish(vf x, const float *bias, const float *residual, const ck_epilogue *e, size_t lanes,
-                   float *c) {
-    x *= e->alpha;
-    if (bias) x += lanes == CK_WIDTH ? load(bias) : load_partial(bias, lanes, 0);
-    x = activate(e->activation, x);
-    if (residual) x += lanes == CK_WIDTH ? load(residual) : load_partial(residual, lanes, 0);
-    if (lanes == CK_WIDTH) store(c, x);
-    else store_partial(c, x, lanes);
-}
+#include "gemm_common.h"
 
 // One tile of `rows` (≤ CK_STRIP, a constant after inlining) rows and `columns` (≤ CK_PANEL) columns
 // at (row, column) of the product.
@@ -58,24 +41,13 @@ INLINE void tile(const int rows, const ck_gemm_problem *p, const float *restrict
             total_high[i] = block == 0 ? high[i] : total_high[i] + high[i];
         }
     }
-    const ck_epilogue *e = &p->epilogue;
-    const size_t low_lanes = columns < CK_WIDTH ? columns : CK_WIDTH;
-    const size_t high_lanes = columns > CK_WIDTH ? columns - CK_WIDTH : 0;
-    const float *bias = e->bias ? e->bias + column : NULL;
-#pragma clang loop unroll(full)
-    for (int i = 0; i < rows; i++) {
-        float *c = p->c + (row + i) * p->ldc + column;
-        const float *residual = e->residual ? e->residual + (row + i) * e->ldr + column : NULL;
-        finish(total_low[i], bias, residual, e, low_lanes, c);
-        if (high_lanes)
-            finish(total_high[i], bias ? bias + CK_WIDTH : NULL, residual ? residual + CK_WIDTH : NULL, e, high_lanes,
-                   c + CK_WIDTH);
-    }
+    store_tile(rows, total_low, total_high, p, row, column, columns);
 }
 
 // Dispatches a strip's real row count to the tile compiled for it.
-static void strip_tile(size_t rows, const ck_gemm_problem *p, const float *a, const float *b, size_t row,
+static void strip_tile(size_t rows, const ck_gemm_problem *p, const void *a_bytes, const void *b_bytes, size_t row,
                        size_t column, size_t columns) {
+    const float *a = a_bytes, *b = b_bytes;
     const int packed = p->a_is_packed;
     switch (rows) {
 #define CK_TILE_CASE(n)                                                                 \
@@ -93,26 +65,9 @@ static void strip_tile(size_t rows, const ck_gemm_problem *p, const float *a, co
 }
 
 void CK_NAME(gemm)(const ck_gemm_problem *p, size_t first_panel, size_t end_panel) {
-    const size_t strips = (p->m + CK_STRIP - 1) / CK_STRIP;
-    // Strips are taken in blocks that stay in L2 while every panel of the range passes over them;
-    // each panel then streams from L3 once per block.
-    const size_t strip_bytes = p->k * CK_STRIP * sizeof(float);
-    size_t block = p->a_block_bytes / (strip_bytes ? strip_bytes : 1);
-    if (block < 1) block = 1;
-    for (size_t first_strip = 0; first_strip < strips; first_strip += block) {
-        const size_t end_strip = first_strip + block < strips ? first_strip + block : strips;
-        for (size_t panel = first_panel; panel < end_panel; panel++) {
-            const size_t column = panel * CK_PANEL;
-            const size_t columns = p->n - column < CK_PANEL ? p->n - column : CK_PANEL;
-            const float *b = p->packed_b + panel * p->k * CK_PANEL;
-            for (size_t strip = first_strip; strip < end_strip; strip++) {
-                const size_t row = strip * CK_STRIP;
-                const size_t rows = p->m - row < CK_STRIP ? p->m - row : CK_STRIP;
-                const float *a = p->a_is_packed ? p->a + strip * p->k * CK_STRIP : p->a + row * p->lda;
-                strip_tile(rows, p, a, b, row, column, columns);
-            }
-        }
-    }
+    const size_t a_strip = p->a_is_packed ? p->k * CK_STRIP * sizeof(float) : CK_STRIP * p->lda * sizeof(float);
+    drive(p, first_panel, end_panel, strip_tile, p->a, a_strip, p->k * CK_STRIP * sizeof(float),
+          p->packed_b, p->k * CK_PANEL * sizeof(float));
 }
 
 // As many independent accumulators as a tile has, each a chain of FMAs on registers: nothing but
