@@ -120,7 +120,8 @@ def main():
     parser.add_argument("--image", default=os.path.join(REPO, "Fixtures/images/photos/chelsea.jpg"))
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 64])
     parser.add_argument("--overload", type=int, default=256)
-    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--duration", type=int, default=30,
+                        help="seconds per measured run; at least several times the slowest request's latency")
     parser.add_argument("--warmup-seconds", type=int, default=3, help="untimed wrk run before each measured one")
     parser.add_argument("--rounds", type=int, default=1, help="repeat every level this often; medians reported")
     parser.add_argument("--threads", type=int, default=2)
@@ -188,7 +189,11 @@ def start(args, name, results):
 
 def stop(server, results):
     server.terminate()
-    status = server.wait(timeout=60)
+    try:
+        status = server.wait(timeout=60)
+    except subprocess.TimeoutExpired:        # still finishing requests wrk gave up on
+        server.kill()
+        status = server.wait()
     if results is not None:
         results.setdefault("vit_serve_exit_statuses", []).append(status)
 
