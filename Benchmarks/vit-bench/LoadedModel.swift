@@ -24,7 +24,7 @@ struct LoadedModel {
             model = try ViTForImageClassification(configuration: configuration,
                                                   weights: RandomViTWeights(configuration: configuration),
                                                   source: "random weights")
-            processor = ImageProcessor(configuration: .vitBasePatch16_224)
+            processor = try ImageProcessor(configuration: .vitBasePatch16_224, backend: .torchvision)
         }
         loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }

@@ -19,16 +19,24 @@ extension ImageClassifier {
         /// How the weights are kept while the model runs: Float32 (default; exact, fastest), or
         /// bfloat16 (half the memory, the logits of the model saved in bfloat16, slower).
         public var weightPrecision: WeightPrecision
+        /// Which transformers image-processor backend the pixel values reproduce, bit for bit:
+        /// `.torchvision` (default: what `pipeline(...)` and `AutoImageProcessor` use whenever torchvision
+        /// is installed) or `.pillow` (transformers without torchvision, or `backend="pil"`). Models whose
+        /// `preprocessor_config.json` asks for box or Hamming resampling need `.pillow`, as they do in
+        /// transformers. Ignored by ``ImageClassifier/init(model:processor:options:files:loadDuration:)``,
+        /// whose processor has its own.
+        public var processorBackend: ProcessorBackend
 
         /// Creates options; the defaults suit most machines.
         public init(threads: Int? = nil, batchSize: Int = 8,
                     maximumPixelCount: Int = ImageDecoder.defaultMaximumPixelCount, revision: String = "main",
-                    weightPrecision: WeightPrecision = .float32) {
+                    weightPrecision: WeightPrecision = .float32, processorBackend: ProcessorBackend = .torchvision) {
             self.threads = threads
             self.batchSize = batchSize
             self.maximumPixelCount = maximumPixelCount
             self.revision = revision
             self.weightPrecision = weightPrecision
+            self.processorBackend = processorBackend
         }
     }
 }

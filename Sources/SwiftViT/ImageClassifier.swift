@@ -82,13 +82,17 @@ public final class ImageClassifier: Sendable {
         do {
             processing = try ImageProcessingConfiguration(contentsOf: files.preprocessorConfiguration)
         } catch { throw .invalidPreprocessorConfiguration(error) }
+        let processor: ImageProcessor
+        do {
+            processor = try ImageProcessor(configuration: processing, backend: options.processorBackend)
+        } catch { throw .unsupportedPreprocessing(model: files.directory.path, error: error) }
         do { checkpoint = try files.openCheckpoint() } catch { throw .invalidCheckpoint(error) }
         let model: ViTForImageClassification
         do {
             model = try ViTForImageClassification(configuration: configuration, weights: checkpoint,
                                                   source: files.directory.path, precision: options.weightPrecision)
         } catch { throw .weightsDoNotMatch(error) }
-        try self.init(model: model, processor: ImageProcessor(configuration: processing), options: options,
+        try self.init(model: model, processor: processor, options: options,
                       files: files, loadDuration: ContinuousClock.now - start)
     }
 

@@ -43,6 +43,11 @@ struct VitClassify: ParsableCommand {
                                valueName: "precision"))
     var weightPrecision: WeightPrecision = .float32
 
+    @Option(help: ArgumentHelp("torchvision (default) or pillow: the transformers image-processor backend whose "
+                               + "pixel values to reproduce. transformers uses torchvision when it is installed, "
+                               + "else pillow (or with backend=\"pil\").", valueName: "backend"))
+    var processor: ProcessorBackend = .torchvision
+
     @Option(help: ArgumentHelp("Threads decoding and resizing images ahead of the network (default: half the "
                                + "cores, 1 to 4).", valueName: "n"))
     var decodeThreads: Int?
@@ -125,7 +130,7 @@ struct VitClassify: ParsableCommand {
 
         // 2. The model; only then is the output file touched, so a failed load changes nothing.
         let options = ImageClassifier.Options(threads: threads, batchSize: batchSize, revision: revision,
-                                              weightPrecision: weightPrecision)
+                                              weightPrecision: weightPrecision, processorBackend: processor)
         let classifier = try await ModelLoader.load(model, options: options, console: console)
         let destination = try output.map { try OutputFile.open($0, resuming: resumeState) } ?? .standardOutput
         console.redirectRecords(to: destination)
@@ -180,3 +185,6 @@ struct VitClassify: ParsableCommand {
 
 /// `--weight-precision float32|bfloat16`.
 extension WeightPrecision: ExpressibleByArgument {}
+
+/// `--processor torchvision|pillow`.
+extension ProcessorBackend: ExpressibleByArgument {}
