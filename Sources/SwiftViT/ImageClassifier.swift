@@ -147,29 +147,40 @@ public final class ImageClassifier: Sendable {
 
     // MARK: - Classifying
 
+    // Every `classify` takes `topK` ≥ 1 (the number of classes to return, best first); more than the model
+    // has are capped at its label count, as transformers' pipeline caps `top_k`. Anything less is
+    // ImageClassifierError.invalidArgument, the same rule as vit-classify's --top-k.
+
     /// The `topK` most likely classes of the image file at `url`, best first.
     public func classify(contentsOf url: URL, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
-        try classify(prepare(.file(url)), topK: topK)
+        try Self.check(topK: topK)
+        return try classify(prepare(.file(url)), topK: topK)
     }
 
     /// The `topK` most likely classes of the encoded image `data` (JPEG or PNG), best first.
     public func classify(_ data: Data, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
-        try classify(prepare(.data(data)), topK: topK)
+        try Self.check(topK: topK)
+        return try classify(prepare(.data(data)), topK: topK)
     }
 
     /// The `topK` most likely classes of a decoded image, best first.
     public func classify(_ image: RGBImage, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
-        try classify(prepare(.image(image)), topK: topK)
+        try Self.check(topK: topK)
+        return try classify(prepare(.image(image)), topK: topK)
     }
 
     /// The `topK` most likely classes of a prepared image, best first.
-    public func classify(_ image: PreparedImage, topK: Int = 5) -> [Classification] {
-        classify([image], topK: topK)[0]
+    public func classify(_ image: PreparedImage, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
+        try classify([image], topK: topK)[0]
     }
 
     /// Classifies many inputs, in batches of ``Options/batchSize``: one result per input, in
     /// order, with that input's error in place of its labels if it could not be read.
-    public func classify(_ inputs: [ImageInput], topK: Int = 5) -> [Result<[Classification], ImageClassifierError>] {
+    ///
+    /// - Throws: ``ImageClassifierError/invalidArgument(_:)`` when `topK` is less than 1 (nothing is read).
+    public func classify(_ inputs: [ImageInput], topK: Int = 5)
+        throws(ImageClassifierError) -> [Result<[Classification], ImageClassifierError>] {
+        try Self.check(topK: topK)
         var results: [Result<[Classification], ImageClassifierError>] = []
         results.reserveCapacity(inputs.count)
         var start = 0
@@ -185,7 +196,7 @@ public final class ImageClassifier: Sendable {
                     outcome.append(.failure(error))
                 }
             }
-            let labelled = classify(prepared, topK: topK)
+            let labelled = try classify(prepared, topK: topK)
             results += outcome.map { $0.map { labelled[$0] } }
             start += chunk.count
         }
@@ -194,7 +205,10 @@ public final class ImageClassifier: Sendable {
 
     /// Classifies prepared images, in batches of ``Options/batchSize``; one result per image, in
     /// order.
-    public func classify(_ images: [PreparedImage], topK: Int = 5) -> [[Classification]] {
+    ///
+    /// - Throws: ``ImageClassifierError/invalidArgument(_:)`` when `topK` is less than 1.
+    public func classify(_ images: [PreparedImage], topK: Int = 5) throws(ImageClassifierError) -> [[Classification]] {
+        try Self.check(topK: topK)
         var results: [[Classification]] = []
         results.reserveCapacity(images.count)
         let labels = configuration.labels, perImage = model.inputCount, labelCount = model.labelCount
@@ -220,6 +234,13 @@ public final class ImageClassifier: Sendable {
             start += batch.count
         }
         return results
+    }
+
+    /// The rule for `topK` (and vit-classify's `--top-k`): at least 1.
+    static func check(topK: Int) throws(ImageClassifierError) {
+        guard topK >= 1 else {
+            throw .invalidArgument("topK must be at least 1 (got \(topK)); values above the label count are capped at it")
+        }
     }
 
     /// The raw logits of `batch` preprocessed images (`batch × labels.count`, row by row).

@@ -16,9 +16,10 @@ struct VitClassify: ParsableCommand {
         downloaded into it) or a local folder with config.json, preprocessor_config.json and \
         model.safetensors; HF_HOME, HF_HUB_CACHE, HF_HUB_OFFLINE=1, HF_ENDPOINT and HF_TOKEN are honoured.
 
-        Exit status: 0 all inputs labelled, 1 some failed, 2 usage error or model not loadable, \
-        130/143 interrupted (SIGINT/SIGTERM; the output then holds only complete records).
-        """)
+        Exit status: 0 all inputs labelled, 1 some failed or the paths held no image at all, 2 usage error \
+        or model not loadable, 130/143 interrupted (SIGINT/SIGTERM; the output then holds only complete records).
+        """,
+        version: "vit-classify \(ImageClassifier.version) (matches \(ImageClassifier.referenceStack))")
 
     @Argument(help: ArgumentHelp("Image files and folders.", valueName: "path"))
     var paths: [String]
@@ -64,7 +65,7 @@ struct VitClassify: ParsableCommand {
     var resume = false
 
     @Option(help: ArgumentHelp("Label only part I of N deterministic, disjoint parts of the input (0 ≤ I < N).",
-                               valueName: "I/N"))
+                               valueName: "I/N"), transform: Shard.parse)
     var shard: Shard = .all
 
     @Flag(name: [.short, .long], help: "List skipped files on standard error.")
@@ -72,7 +73,10 @@ struct VitClassify: ParsableCommand {
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one image file or folder") }
-        guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
+        guard topK >= 1 else {
+            throw ValidationError("--top-k must be at least 1 (got \(topK)); values above the model's label count are "
+                                  + "capped at it")
+        }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let decodeThreads, decodeThreads < 1 { throw ValidationError("--decode-threads must be at least 1") }
@@ -118,6 +122,8 @@ struct VitClassify: ParsableCommand {
         let outputFormat = resumeState?.format ?? namedFormat
             ?? (output == nil && Terminal.isTerminal(STDOUT_FILENO) ? .table : .jsonl)
 
+        // Paths that hold no image at all label nothing, which a script wants to know: exit status 1. An empty
+        // shard, or a --resume with nothing left to do, is a success (0).
         if discovery.inputs.isEmpty {
             console.reportError("no JPEG or PNG files found in " + paths.joined(separator: ", ")
                                 + (discovery.skipped.isEmpty ? "" : " (\(discovery.skipped.count) other files skipped)"))
@@ -125,7 +131,7 @@ struct VitClassify: ParsableCommand {
         guard !inputs.isEmpty else {
             console.endProgress()
             if console.showsProgress { console.printLine(Summary.text(counts, seconds: 0, output: output, shard: shard)) }
-            return counts.exitStatus
+            return discovery.inputs.isEmpty ? 1 : counts.exitStatus
         }
 
         // 2. The model; only then is the output file touched, so a failed load changes nothing.

@@ -108,6 +108,33 @@ import SwiftViT
                 == .pillow)
     }
 
+    /// One rule for topK in every entry point (and vit-classify's --top-k): at least 1, capped at the label
+    /// count; and a missing file is named by its path with the system's words.
+    @Test func topKBelowOneIsRefusedAndAMissingFileNamesItsPath() throws {
+        let classifier = try Self.classifier("tiny/f32")
+        let url = Self.fixtures.appendingPathComponent("images/photos/chelsea.jpg")
+        let prepared = try classifier.prepare(.file(url))
+        for topK in [0, -3] {
+            let calls: [() throws -> Void] = [
+                { _ = try classifier.classify(contentsOf: url, topK: topK) },
+                { _ = try classifier.classify(try Data(contentsOf: url), topK: topK) },
+                { _ = try classifier.classify(prepared, topK: topK) },
+                { _ = try classifier.classify([prepared], topK: topK) },
+                { _ = try classifier.classify([ImageInput.file(url)], topK: topK) },
+            ]
+            for call in calls {
+                #expect { try call() } throws: { error in
+                    guard case ImageClassifierError.invalidArgument(let reason) = error else { return false }
+                    return reason.hasPrefix("topK must be at least 1 (got \(topK))")
+                }
+            }
+        }
+        #expect(try classifier.classify(contentsOf: url, topK: 1000).count == classifier.labels.count)
+        #expect {
+            try classifier.classify(contentsOf: URL(fileURLWithPath: "/nonexistent/cat.jpg"))
+        } throws: { "\($0)" == "cannot read image file /nonexistent/cat.jpg: No such file or directory" }
+    }
+
     @Test func multiLabelModelScoresWithSigmoidAndDefaultTopKIsFive() throws {
         let classifier = try Self.classifier("variant")
         #expect(classifier.scoreFunction == .sigmoid && classifier.labels.count == 7)
@@ -127,7 +154,7 @@ import SwiftViT
         let missing = URL(fileURLWithPath: "/nonexistent/cat.jpg")
         let inputs: [ImageInput] = [.file(good), .file(missing), .data(Data("not an image".utf8), name: "note.png"),
                                     .data(Data(), name: "empty.jpg"), .file(good)]
-        let results = classifier.classify(inputs)
+        let results = try classifier.classify(inputs)
         #expect(results.count == 5)
         let first = try results[0].get(), last = try results[4].get()
         #expect(first == last)
@@ -146,7 +173,7 @@ import SwiftViT
             for try await result in group { #expect(result == expected) }
         }
         // In a batch of two the GEMMs are blocked differently: same classes, logits to rounding.
-        let batch = classifier.classify([ImageInput.file(url), .file(url)])
+        let batch = try classifier.classify([ImageInput.file(url), .file(url)])
         for result in batch {
             let predictions = try result.get()
             #expect(predictions.map(\.index) == expected.map(\.index))
