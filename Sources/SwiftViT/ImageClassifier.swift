@@ -45,35 +45,39 @@ public final class ImageClassifier: Sendable {
     ///
     /// - Parameters:
     ///   - model: a Hub id such as `google/vit-base-patch16-224`, or a directory path.
-    ///   - options: threads, batch size, revision, image size limit.
-    ///   - progress: download progress, reported on a background thread.
+    ///   - options: threads, batch size, revision, image size limit, processor backend.
+    ///   - progress: the download of each missing file, then the reading of the weights from disk.
     public convenience init(model: String = ModelRepository.defaultModel, options: Options = Options(),
-                            progress: DownloadProgressHandler? = nil) async throws(ImageClassifierError) {
+                            progress: LoadingProgressHandler? = nil) async throws(ImageClassifierError) {
         let files: ModelFiles
         do {
-            files = try await ModelRepository().resolve(model, revision: options.revision, progress: progress)
+            var downloads: DownloadProgressHandler?
+            if let progress { downloads = { @Sendable download in progress(LoadingProgress(download)) } }
+            files = try await ModelRepository().resolve(model, revision: options.revision, progress: downloads)
         } catch let error as ModelRepositoryError {
             throw .modelUnavailable(model: model, error: error)
         } catch {
             // `resolve` throws nothing else but `CancellationError`.
             throw .cancelled(model: model)
         }
-        try self.init(files: files, options: options)
+        try self.init(files: files, options: options, progress: progress)
     }
 
-    /// Loads a model from a local folder (no network).
-    public convenience init(directory: URL, options: Options = Options()) throws(ImageClassifierError) {
+    /// Loads a model from a local folder (no network); `progress` sees the weights being read from disk.
+    public convenience init(directory: URL, options: Options = Options(),
+                            progress: LoadingProgressHandler? = nil) throws(ImageClassifierError) {
         let files: ModelFiles
         do {
             files = try ModelRepository().localFiles(in: directory)
         } catch {
             throw .modelUnavailable(model: directory.path, error: error)
         }
-        try self.init(files: files, options: options)
+        try self.init(files: files, options: options, progress: progress)
     }
 
-    /// Loads the model in `files`.
-    public convenience init(files: ModelFiles, options: Options = Options()) throws(ImageClassifierError) {
+    /// Loads the model in `files`; `progress` sees the weights being read from disk.
+    public convenience init(files: ModelFiles, options: Options = Options(),
+                            progress: LoadingProgressHandler? = nil) throws(ImageClassifierError) {
         let start = ContinuousClock.now
         let configuration: ViTConfiguration
         let processing: ImageProcessingConfiguration
@@ -86,6 +90,7 @@ public final class ImageClassifier: Sendable {
         do {
             processor = try ImageProcessor(configuration: processing, backend: options.processorBackend)
         } catch { throw .unsupportedPreprocessing(model: files.directory.path, error: error) }
+        if let progress { WeightFileReader.read(files.weights, progress: progress) }
         do { checkpoint = try files.openCheckpoint() } catch { throw .invalidCheckpoint(error) }
         let model: ViTForImageClassification
         do {

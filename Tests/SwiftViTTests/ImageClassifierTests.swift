@@ -135,6 +135,25 @@ import SwiftViT
         } throws: { "\($0)" == "cannot read image file /nonexistent/cat.jpg: No such file or directory" }
     }
 
+    /// Loading from disk reports the weights being read, up to the file's size.
+    @Test func loadingFromDiskReportsReadingTheWeights() async throws {
+        final class Reports: @unchecked Sendable {
+            let lock = NSLock()
+            var all: [LoadingProgress] = []
+        }
+        let reports = Reports()
+        let folder = Self.fixtures.appendingPathComponent("models/vit-b16-1layer-f16")
+        _ = try await ImageClassifier(model: folder.path) { progress in
+            reports.lock.withLock { reports.all.append(progress) }
+        }
+        let size = try #require(try FileManager.default.attributesOfItem(
+            atPath: folder.appendingPathComponent("model.safetensors").path)[.size] as? Int)
+        let all = reports.lock.withLock { reports.all }
+        #expect(all.allSatisfy { $0.stage == .reading && $0.file == "model.safetensors" })
+        #expect(all.first?.completedBytes == 0 && all.last?.completedBytes == Int64(size))
+        #expect(all.last?.fractionCompleted == 1 && all.count >= 3, "\(all.count) reports for \(size) bytes")
+    }
+
     @Test func multiLabelModelScoresWithSigmoidAndDefaultTopKIsFive() throws {
         let classifier = try Self.classifier("variant")
         #expect(classifier.scoreFunction == .sigmoid && classifier.labels.count == 7)
