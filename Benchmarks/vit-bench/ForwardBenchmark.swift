@@ -28,20 +28,21 @@ enum ForwardBenchmark {
         }
     }
 
-    static func run(_ model: ViTForImageClassification, batch: Int, warmup: Int, iterations: Int,
+    static func run(_ model: ViTForImageClassification, batch: Int, pool: ThreadPool, warmup: Int, iterations: Int,
                     roof: Double) -> Result {
         let input = pixels(model, batch: batch)
         var logits = [Float](repeating: 0, count: batch * model.labelCount)
-        let workspace = Workspace()
+        let state = ForwardState(model: model, batchCapacity: batch, pool: pool)
         let profile = StageProfile()
         var seconds: [Double] = []
         input.withUnsafeBufferPointer { pixels in
             logits.withUnsafeMutableBufferPointer { output in
                 for _ in 0..<warmup {
-                    model.logits(pixels: pixels, batch: batch, into: output, workspace: workspace)
+                    model.logits(pixels: pixels, batch: batch, into: output, state: state)
                 }
+                state.profile = profile
                 seconds = measure(warmup: 0, iterations: iterations) {
-                    model.logits(pixels: pixels, batch: batch, into: output, workspace: workspace, profile: profile)
+                    model.logits(pixels: pixels, batch: batch, into: output, state: state)
                 }
             }
         }
@@ -59,16 +60,17 @@ enum ForwardBenchmark {
 
     /// Heap allocations per forward pass after a warm-up pass, or `nil` when allocations cannot be
     /// counted on this platform.
-    static func allocationsPerPass(_ model: ViTForImageClassification, batch: Int, passes: Int) -> Int? {
+    static func allocationsPerPass(_ model: ViTForImageClassification, batch: Int, pool: ThreadPool,
+                                   passes: Int) -> Int? {
         let input = pixels(model, batch: batch)
         var logits = [Float](repeating: 0, count: batch * model.labelCount)
-        let workspace = Workspace()
+        let state = ForwardState(model: model, batchCapacity: batch, pool: pool)
         return input.withUnsafeBufferPointer { pixels in
             logits.withUnsafeMutableBufferPointer { output in
-                model.logits(pixels: pixels, batch: batch, into: output, workspace: workspace)
+                model.logits(pixels: pixels, batch: batch, into: output, state: state)
                 let count = AllocationCheck.count {
                     for _ in 0..<passes {
-                        model.logits(pixels: pixels, batch: batch, into: output, workspace: workspace)
+                        model.logits(pixels: pixels, batch: batch, into: output, state: state)
                     }
                 }
                 return count.map { $0 / passes }

@@ -5,14 +5,21 @@ import VisionTransformer
 struct Report: Encodable {
     let model: String
     let threads: Int
-    let gemmParallelism: String
     let openBLASCore: String
-    let vectorInstructionSet: String
+    /// The kernels the model ran (avx512, avx2, baseline).
+    let instructionSet: String
+    /// The number format of the projection GEMMs and the kernel that ran them.
+    let computePrecision: String
+    let gemmKernel: String
+    let cpuFeatures: String
     /// "measured" (regions split by each thread's learned speed) or "equal".
     let threadSplit: String
     let loadMilliseconds: Double
     let preprocessMilliseconds: Double
-    let sgemmRoofGFLOPS: Double
+    /// All threads running register-only FMAs of the instruction set: the roof (nil on baseline).
+    let fmaPeakGFLOPS: Double?
+    /// OpenBLAS on a 2048³ product over the same threads.
+    let openBLASSGEMMGFLOPS: Double
     var results: [ForwardBenchmark.Result] = []
     var gemmShapes: [GEMMBenchmark.Shape]?
     var kernels: [KernelBenchmark.Entry]?
@@ -22,10 +29,11 @@ struct Report: Encodable {
     var threadShares: [Double]?
 
     enum CodingKeys: String, CodingKey {
-        case model, threads, gemmParallelism = "gemm_parallelism", openBLASCore = "openblas_core"
-        case vectorInstructionSet = "vector_isa", threadSplit = "thread_split", threadShares = "thread_shares"
+        case model, threads, openBLASCore = "openblas_core", cpuFeatures = "cpu_features"
+        case instructionSet = "isa", computePrecision = "compute", gemmKernel = "gemm_kernel", threadSplit = "thread_split", threadShares = "thread_shares"
         case loadMilliseconds = "load_ms", preprocessMilliseconds = "preprocess_ms"
-        case sgemmRoofGFLOPS = "sgemm_roof_gflops", results, gemmShapes = "gemm_shapes"
+        case fmaPeakGFLOPS = "fma_peak_gflops", openBLASSGEMMGFLOPS = "openblas_sgemm_gflops"
+        case results, gemmShapes = "gemm_shapes", kernels
         case allocationsPerForward = "allocations_per_forward", peakResidentMegabytes = "peak_rss_mb"
     }
 
@@ -39,10 +47,11 @@ struct Report: Encodable {
         func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
         var lines = [
             "model: \(model)",
-            "threads: \(threads) (GEMM parallelism: \(gemmParallelism), OpenBLAS kernels: \(openBLASCore), "
-                + "element-wise kernels: \(vectorInstructionSet), thread split: \(threadSplit))",
+            "threads: \(threads) (kernels: \(instructionSet), \(computePrecision) GEMMs on \(gemmKernel), thread split: \(threadSplit); CPU: \(cpuFeatures); "
+                + "OpenBLAS kernels: \(openBLASCore))",
             "load: \(f(loadMilliseconds)) ms   preprocessing one image: \(f(preprocessMilliseconds, 2)) ms",
-            "same-run SGEMM roof (2048³): \(f(sgemmRoofGFLOPS)) GFLOP/s",
+            "same-run roof: \(fmaPeakGFLOPS.map { f($0) + " GFLOP/s FMA peak" } ?? "no FMA kernel (baseline)"); "
+                + "OpenBLAS 2048³ SGEMM \(f(openBLASSGEMMGFLOPS)) GFLOP/s",
             "",
             "batch  median ms   min ms   max ms   img/s  GFLOP/s  of roof",
         ]
@@ -65,11 +74,14 @@ struct Report: Encodable {
         }
         if let gemmShapes {
             lines.append("")
-            lines.append("GEMM C = A·Bᵀ      M      N      K  GFLOP/s  of roof")
+            lines.append("GEMM C = A·Wᵀ      M      N      K  GFLOP/s  of roof  OpenBLAS  ours/OpenBLAS")
             for shape in gemmShapes {
                 lines.append("              " + [String(shape.m).leftPadded(7), String(shape.n).leftPadded(6),
                                                  String(shape.k).leftPadded(6), f(shape.gflops).leftPadded(8),
-                                                 (f(shape.roofFraction * 100) + "%").leftPadded(8)].joined(separator: " "))
+                                                 (f(shape.roofFraction * 100) + "%").leftPadded(8),
+                                                 f(shape.openBLASGFLOPS).leftPadded(9),
+                                                 (f(shape.gflops / shape.openBLASGFLOPS, 2) + "×").leftPadded(14)]
+                                                 .joined(separator: " "))
             }
         }
         if let kernels {

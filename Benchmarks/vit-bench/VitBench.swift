@@ -9,7 +9,7 @@ import VisionTransformer
 struct VitBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vit-bench",
-        abstract: "Measure SwiftViT's forward pass: latency, throughput, GFLOP/s against the same-run SGEMM roof.",
+        abstract: "Measure SwiftViT's forward pass: latency, throughput, GFLOP/s against the same-run FMA peak.",
         discussion: """
             Without --model, a ViT-B/16-shaped model (224 px, 1000 labels) with random weights is built \
             in memory: speed does not depend on the weights. Quote medians; the machine is noisy.
@@ -21,8 +21,8 @@ struct VitBench: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Batch size to measure (repeatable).")
     var batchSizes: [Int] = [1, 8]
 
-    @Option(help: "Compute threads (our kernels and OpenBLAS together).")
-    var threads: Int = ComputeThreads.defaultCount
+    @Option(help: "Compute threads.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Timed forward passes per batch size.")
     var iterations: Int = 10
@@ -33,13 +33,19 @@ struct VitBench: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    @Option(name: .customLong("gemm-parallelism"), help: "threadPool (default) or openBLASThreads.")
-    var gemmParallelism: GEMMParallelism = .threadPool
+    @Option(help: "Kernels to run: avx512, avx2 or baseline (portable C + OpenBLAS GEMMs); default: the best this CPU has.")
+    var isa: VectorInstructionSet = .detected
+
+    @Option(name: .customLong("compute"), help: "The number format of the network's GEMMs: float32, bfloat16 or int8.")
+    var computePrecision: ComputePrecision = .float32
+
+    @Option(name: .customLong("thread-split"), help: "measured (split work by each thread's learned speed) or equal.")
+    var threadSplit: ThreadSplit = .measured
 
     @Option(help: "An image file to time decoding and preprocessing on (default: a synthetic 1000×872 image).")
     var image: String?
 
-    @Flag(help: "Also measure GEMM GFLOP/s for every ViT shape (M = 197, 1576; N, K ∈ {768, 2304, 3072}).")
+    @Flag(help: "Also measure our GEMM against OpenBLAS for every ViT shape (M = 1, 8, 197, 1576; N, K ∈ {768, 2304, 3072}).")
     var gemm = false
 
     @Flag(help: "Also time the element-wise kernels (GELU, softmax, LayerNorm) at ViT-B shapes.")
@@ -49,33 +55,37 @@ struct VitBench: ParsableCommand {
     var allocations = false
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
+    enum ThreadSplit: String, ExpressibleByArgument { case measured, equal }
 
     mutating func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard iterations >= 1, warmup >= 0 else { throw ValidationError("--iterations ≥ 1 and --warmup ≥ 0") }
         guard batchSizes.allSatisfy({ $0 >= 1 && $0 <= 1024 }) else { throw ValidationError("--batch-size must be 1…1024") }
+        guard isa <= .detected else { throw ValidationError("this CPU cannot run --isa \(isa) (best: \(VectorInstructionSet.detected))") }
     }
 
     func run() throws {
-        ComputeThreads.configure(count: threads, gemmParallelism: gemmParallelism)
-        let loaded = try LoadedModel(path: model, threads: threads)
-        let roof = GEMMBenchmark.roof(iterations: iterations)
-        var report = Report(model: loaded.name, threads: threads, gemmParallelism: gemmParallelism.rawValue,
-                            openBLASCore: OpenBLASRuntime.coreName,
-                            vectorInstructionSet: VectorInstructionSet.active.description,
-                            threadSplit: ThreadPool.splitsBySpeed ? "measured" : "equal",
-                            loadMilliseconds: loaded.loadSeconds * 1000,
+        let pool = ThreadPool(threadCount: threads, splitsBySpeed: threadSplit == .measured)
+        let loaded = try LoadedModel(path: model, instructionSet: isa, computePrecision: computePrecision, pool: pool)
+        let peak = FMAPeak.gigaflops(isa, pool: pool)
+        let sgemm = GEMMBenchmark.openBLASRoof(pool: pool, iterations: iterations)
+        var report = Report(model: loaded.name, threads: threads, openBLASCore: OpenBLASRuntime.coreName,
+                            instructionSet: isa.description, computePrecision: computePrecision.description,
+                            gemmKernel: MatrixMultiply.kernelName(isa, computePrecision),
+                            cpuFeatures: CPUFeatures.current.description,
+                            threadSplit: threadSplit.rawValue, loadMilliseconds: loaded.loadSeconds * 1000,
                             preprocessMilliseconds: try preprocessingSeconds(loaded.processor) * 1000,
-                            sgemmRoofGFLOPS: roof)
+                            fmaPeakGFLOPS: peak, openBLASSGEMMGFLOPS: sgemm)
         for batch in batchSizes {
-            report.results.append(ForwardBenchmark.run(loaded.model, batch: batch, warmup: warmup,
-                                                       iterations: iterations, roof: roof))
+            report.results.append(ForwardBenchmark.run(loaded.model, batch: batch, pool: pool, warmup: warmup,
+                                                       iterations: iterations, roof: peak ?? sgemm))
         }
-        report.threadShares = ComputeThreads.pool.balancedShares
-        if gemm { report.gemmShapes = GEMMBenchmark.vitShapes(roof: roof, iterations: iterations) }
+        report.threadShares = pool.balancedShares
+        if gemm { report.gemmShapes = GEMMBenchmark.vitShapes(instructionSet: isa, pool: pool, roof: peak ?? sgemm,
+                                                               iterations: iterations) }
         if kernels { report.kernels = KernelBenchmark.run(iterations: iterations) }
         if allocations {
-            let check = ForwardBenchmark.allocationsPerPass(loaded.model, batch: 1, passes: 3)
+            let check = ForwardBenchmark.allocationsPerPass(loaded.model, batch: 1, pool: pool, passes: 3)
             report.allocationsPerForward = check
             if check == nil {
                 FileHandle.standardError.write(Data(("vit-bench: allocations cannot be counted here (the counting "
@@ -102,4 +112,8 @@ struct VitBench: ParsableCommand {
     }
 }
 
-extension GEMMParallelism: ExpressibleByArgument {}
+extension ComputePrecision: ExpressibleByArgument {}
+
+extension VectorInstructionSet: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+}

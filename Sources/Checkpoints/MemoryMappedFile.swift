@@ -110,3 +110,15 @@ public final class MemoryMappedFile: @unchecked Sendable {
         String(cString: strerror(errno))
     }
 }
+
+extension MemoryMappedFile {
+    /// Drops the whole pages inside `range` (byte offsets into the file) from the process's
+    /// resident memory; the bytes stay readable (they are faulted in again from the page cache).
+    func releasePages(in range: Range<Int>) {
+        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page, end = range.upperBound / page * page
+        guard start < end else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
+    }
+}

@@ -11,4 +11,14 @@ public protocol NamedTensors: Sendable {
     func shape(of name: String) -> [Int]?
     /// The tensor called `name`, as Float32 (converted from its stored dtype if needed).
     func tensor(named name: String) throws -> Tensor
+    /// Gives back the memory the tensor called `name` occupies, once its values have been copied
+    /// elsewhere (a model packs its matrices at load): a memory-mapped file drops its pages from
+    /// the process (they stay in the page cache, and a later read maps them again). A hint:
+    /// tensors already handed out stay valid.
+    func releaseMemory(ofTensorNamed name: String)
+}
+
+extension NamedTensors {
+    /// Tensors held in memory have nothing to give back.
+    public func releaseMemory(ofTensorNamed name: String) {}
 }

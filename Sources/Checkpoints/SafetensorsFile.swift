@@ -20,7 +20,7 @@ public final class SafetensorsFile: NamedTensors {
     /// How long mapping the file and validating its header took.
     public let openDuration: Duration
 
-    private let mapping: MemoryMappedFile
+    let mapping: MemoryMappedFile
     private let index: [String: Int]
 
     /// Memory-maps and validates the safetensors file at `url`.

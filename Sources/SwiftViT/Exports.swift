@@ -20,3 +20,4 @@
 @_exported import class VisionTransformer.ViTForImageClassification
 @_exported import enum VisionTransformer.WeightBindingError
 @_exported import enum VisionTransformer.WeightPrecision
+@_exported import enum Tensors.ComputePrecision

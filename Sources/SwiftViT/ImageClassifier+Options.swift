@@ -5,9 +5,8 @@ import VisionTransformer
 extension ImageClassifier {
     /// Settings for loading and running a classifier.
     public struct Options: Sendable {
-        /// Compute threads for the whole process (our kernels and OpenBLAS together), or `nil`
-        /// for one per available core. The setting is process-wide: the last classifier
-        /// created decides it.
+        /// The classifier's compute threads (every forward pass runs on them, the caller's thread
+        /// counting as one), or `nil` for one per available core. Results do not depend on it.
         public var threads: Int?
         /// The most images one forward pass takes; larger batch requests are split.
         /// Batches of 4–8 are the most efficient per image on CPUs; 1 gives the lowest latency.
@@ -16,8 +15,8 @@ extension ImageClassifier {
         public var maximumPixelCount: Int
         /// Hub revision (branch, tag or commit) when loading by id.
         public var revision: String
-        /// How the weights are kept while the model runs: Float32 (default; exact, fastest), or
-        /// bfloat16 (half the memory, the logits of the model saved in bfloat16, slower).
+        /// The values the weights take: the checkpoint's (default), or rounded to bfloat16 (the
+        /// logits of the model saved in bfloat16).
         public var weightPrecision: WeightPrecision
         /// Which transformers image-processor backend the pixel values reproduce, bit for bit:
         /// `.torchvision` (default: what `pipeline(...)` and `AutoImageProcessor` use whenever torchvision
@@ -26,16 +25,21 @@ extension ImageClassifier {
         /// transformers. Ignored by ``ImageClassifier/init(model:processor:options:files:loadDuration:)``,
         /// whose processor has its own.
         public var processorBackend: ProcessorBackend
+        /// The number format of the network's projection GEMMs: Float32 (default, exact), or
+        /// bfloat16 / int8 for speed at a measured cost in fidelity (Documentation/Fidelity.md).
+        public var computePrecision: ComputePrecision
 
         /// Creates options; the defaults suit most machines.
         public init(threads: Int? = nil, batchSize: Int = 8,
                     maximumPixelCount: Int = ImageDecoder.defaultMaximumPixelCount, revision: String = "main",
-                    weightPrecision: WeightPrecision = .float32, processorBackend: ProcessorBackend = .torchvision) {
+                    weightPrecision: WeightPrecision = .float32, computePrecision: ComputePrecision = .float32,
+                    processorBackend: ProcessorBackend = .torchvision) {
             self.threads = threads
             self.batchSize = batchSize
             self.maximumPixelCount = maximumPixelCount
             self.revision = revision
             self.weightPrecision = weightPrecision
+            self.computePrecision = computePrecision
             self.processorBackend = processorBackend
         }
     }

@@ -16,9 +16,9 @@ import Checkpoints
 /// ```
 ///
 /// A classifier is immutable and `Sendable`: share one across threads and tasks. Concurrent
-/// calls each get their own scratch memory. `classify` is synchronous CPU work that runs on the
-/// classifier's compute threads; from async code, call it from a task of your own (as with any
-/// long computation) so it does not hold up other work.
+/// calls each get their own buffers. `classify` is synchronous CPU work that runs on the
+/// classifier's own compute threads (``Options/threads``); from async code, call it from a task
+/// of your own (as with any long computation) so it does not hold up other work.
 public final class ImageClassifier: Sendable {
     /// The model's configuration (`config.json`).
     public let configuration: ViTConfiguration
@@ -35,10 +35,18 @@ public final class ImageClassifier: Sendable {
     /// How long opening the weights and building the model took.
     public let loadDuration: Duration
     let decoder: ImageDecoder
-    let workspaces = WorkspacePool()
+    /// The classifier's compute threads: every forward pass (and the packing at load) runs on them.
+    let pool: ThreadPool
+    let states: ForwardStatePool
 
     /// The model's class names, by class index.
     public var labels: [String] { configuration.labels }
+
+    /// The GEMM kernel the network's projections run on, e.g. `avx512 fp32 FMA` or
+    /// `avx512_vnni vpdpbusd`.
+    public var kernelDescription: String {
+        MatrixMultiply.kernelName(model.instructionSet, model.computePrecision)
+    }
 
     /// Loads a model by Hub id (found in the Hugging Face cache or downloaded into it) or from a
     /// local folder holding `config.json`, `preprocessor_config.json` and safetensors weights.
@@ -92,22 +100,36 @@ public final class ImageClassifier: Sendable {
         } catch { throw .unsupportedPreprocessing(model: files.directory.path, error: error) }
         if let progress { WeightFileReader.read(files.weights, progress: progress) }
         do { checkpoint = try files.openCheckpoint() } catch { throw .invalidCheckpoint(error) }
+        try Self.validate(options)
+        let pool = ThreadPool(threadCount: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let model: ViTForImageClassification
         do {
             model = try ViTForImageClassification(configuration: configuration, weights: checkpoint,
-                                                  source: files.directory.path, precision: options.weightPrecision)
+                                                  source: files.directory.path, precision: options.weightPrecision,
+                                                  computePrecision: options.computePrecision, pool: pool)
         } catch { throw .weightsDoNotMatch(error) }
         try self.init(model: model, processor: processor, options: options,
-                      files: files, loadDuration: ContinuousClock.now - start)
+                      files: files, loadDuration: ContinuousClock.now - start, pool: pool)
     }
 
     /// Wraps an already built model and processor (for models built in memory).
-    public init(model: ViTForImageClassification, processor: ImageProcessor, options: Options = Options(),
-                files: ModelFiles? = nil, loadDuration: Duration = .zero) throws(ImageClassifierError) {
-        let name = files?.directory.path ?? "model"
-        let configuration = model.configuration
+    public convenience init(model: ViTForImageClassification, processor: ImageProcessor, options: Options = Options(),
+                            files: ModelFiles? = nil, loadDuration: Duration = .zero) throws(ImageClassifierError) {
+        try Self.validate(options)
+        let pool = ThreadPool(threadCount: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        try self.init(model: model, processor: processor, options: options, files: files, loadDuration: loadDuration,
+                      pool: pool)
+    }
+
+    private static func validate(_ options: Options) throws(ImageClassifierError) {
         guard options.batchSize >= 1 else { throw .invalidArgument("the batch size must be at least 1") }
         if let threads = options.threads, threads < 1 { throw .invalidArgument("the thread count must be at least 1") }
+    }
+
+    private init(model: ViTForImageClassification, processor: ImageProcessor, options: Options, files: ModelFiles?,
+                 loadDuration: Duration, pool: ThreadPool) throws(ImageClassifierError) {
+        let name = files?.directory.path ?? "model"
+        let configuration = model.configuration
         guard configuration.numChannels == processor.channelCount else {
             throw .incompatibleModel(model: name, reason: "the model takes \(configuration.numChannels)-channel "
                                      + "images; SwiftViT feeds RGB (3 channels)")
@@ -119,7 +141,8 @@ public final class ImageClassifier: Sendable {
                     + "inputs but config.json's image_size is \(configuration.imageSize)")
             }
         }
-        ComputeThreads.configure(count: options.threads ?? ComputeThreads.defaultCount)
+        self.pool = pool
+        self.states = ForwardStatePool { capacity in ForwardState(model: model, batchCapacity: capacity, pool: pool) }
         self.configuration = configuration
         self.processor = processor
         self.model = model
@@ -248,14 +271,23 @@ public final class ImageClassifier: Sendable {
         }
     }
 
-    /// The raw logits of `batch` preprocessed images (`batch × labels.count`, row by row).
+    /// The raw logits of `batch` preprocessed images (`batch × labels.count`, row by row), in
+    /// passes of at most ``Options/batchSize`` images.
     public func logits(pixelValues: [Float], batch: Int) -> [Float] {
         precondition(pixelValues.count == batch * model.inputCount, "pixelValues must hold batch × inputCount floats")
         var logits = [Float](repeating: 0, count: batch * model.labelCount)
+        let perImage = model.inputCount, labelCount = model.labelCount
         pixelValues.withUnsafeBufferPointer { pixels in
             logits.withUnsafeMutableBufferPointer { output in
-                workspaces.withWorkspace { workspace in
-                    model.logits(pixels: pixels, batch: batch, into: output, workspace: workspace)
+                states.withState(batch: min(batch, options.batchSize)) { state in
+                    var start = 0
+                    while start < batch {
+                        let count = min(state.batchCapacity, batch - start)
+                        model.logits(pixels: UnsafeBufferPointer(rebasing: pixels[(start * perImage)...]), batch: count,
+                                     into: UnsafeMutableBufferPointer(rebasing: output[(start * labelCount)...]),
+                                     state: state)
+                        start += count
+                    }
                 }
             }
         }

@@ -1,63 +1,69 @@
-/// The element-wise and row-wise kernels of a transformer forward pass.
-///
-/// Every kernel works in place on ``MatrixView``s (no allocation), is vectorised with
-/// ``FloatVector``, and splits its rows across a ``ThreadPool`` when the work is large enough to
-/// pay for the wake-up. The tails of rows whose length is not a multiple of the vector width go
-/// through the same vector code (padded), so every element gets bit-identical arithmetic
-/// wherever it sits in a row.
+import CKernels
+
+/// The row-wise kernels of a transformer forward pass besides the GEMMs: LayerNorm, softmax and
+/// a GEMM's epilogue as a separate pass (for OpenBLAS products). Each runs the C kernel compiled
+/// for the requested instruction set; all of them give the same bits on every set (lane-wise
+/// arithmetic with fused multiply-adds, reductions over 16 partial sums in a fixed order).
 public enum Kernels {
-    /// Rows per parallel chunk such that a chunk has about `elementsPerChunk` elements of work.
+    /// `output ← LayerNorm(input)` row by row, `(x − mean) / √(var + ε) · weight + bias` with the
+    /// biased variance as `torch.nn.LayerNorm`, by corrected two-pass statistics (rows like 10⁴ ± 1
+    /// stay accurate in Float32). Rows are split across `pool`. `input` and `output` may alias.
+    public static func layerNorm(_ input: MatrixView, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                 epsilon: Float, into output: MutableMatrixView,
+                                 instructionSet: VectorInstructionSet = .detected, pool: ThreadPool? = nil) {
+        precondition(input.rows == output.rows && input.columns == output.columns, "layerNorm shape mismatch")
+        let work = LayerNormRows(input: input, weight: weight, bias: bias, epsilon: epsilon, output: output,
+                                 instructionSet: instructionSet)
+        if let pool {
+            pool.parallelFor(input.rows, minimumChunk: max(1, (1 << 15) / max(1, input.columns)), work)
+        } else {
+            work.run(0..<input.rows)
+        }
+    }
+
+    private struct LayerNormRows: ParallelRangeWork {
+        let input: MatrixView
+        let weight: UnsafePointer<Float>
+        let bias: UnsafePointer<Float>
+        let epsilon: Float
+        let output: MutableMatrixView
+        let instructionSet: VectorInstructionSet
+
+        func run(_ rows: Range<Int>) {
+            for row in rows {
+                let source = input.base + row * input.leadingDimension
+                let destination = output.base + row * output.leadingDimension
+                switch instructionSet {
+                case .avx512: ck_avx512_layer_norm_row(source, input.columns, weight, bias, epsilon, destination)
+                case .avx2: ck_avx2_layer_norm_row(source, input.columns, weight, bias, epsilon, destination)
+                case .baseline: ck_baseline_layer_norm_row(source, input.columns, weight, bias, epsilon, destination)
+                }
+            }
+        }
+    }
+
+    /// `values ← softmax(values)` over one contiguous row: `exp(x − max) / Σ exp(x − max)`, NaN
+    /// anywhere giving all NaN (as PyTorch); on the calling thread.
     @inline(__always)
-    static func minimumRows(columns: Int, elementsPerChunk: Int) -> Int {
-        max(1, elementsPerChunk / max(1, columns))
+    public static func softmaxRow(_ values: UnsafeMutablePointer<Float>, count: Int,
+                                  instructionSet: VectorInstructionSet = .detected) {
+        switch instructionSet {
+        case .avx512: ck_avx512_softmax_row(values, count)
+        case .avx2: ck_avx2_softmax_row(values, count)
+        case .baseline: ck_baseline_softmax_row(values, count)
+        }
     }
-}
 
-/// Loads `count` (< vector width) floats into the low lanes of a zeroed vector.
-@inline(__always)
-func loadPartial(_ source: UnsafePointer<Float>, count: Int) -> FloatVector {
-    var vector = FloatVector()
-    for lane in 0..<count { vector[lane] = source[lane] }
-    return vector
-}
-
-/// Stores the low `count` (< vector width) lanes of `vector`.
-@inline(__always)
-func storePartial(_ vector: FloatVector, to destination: UnsafeMutablePointer<Float>, count: Int) {
-    for lane in 0..<count { destination[lane] = vector[lane] }
-}
-
-@inline(__always)
-func loadVector(_ source: UnsafePointer<Float>) -> FloatVector {
-    UnsafeRawPointer(source).loadUnaligned(as: FloatVector.self)
-}
-
-@inline(__always)
-func storeVector(_ vector: FloatVector, to destination: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(destination).storeBytes(of: vector, as: FloatVector.self)
-}
-
-/// Applies `transform` to `count` contiguous floats in place, a vector at a time; the tail goes
-/// through the same code in a padded vector. `index` is the element offset of the vector, so a
-/// transform can load matching vectors of other arrays (a bias row, say).
-@inline(__always)
-func transformInPlace(_ values: UnsafeMutablePointer<Float>, count: Int,
-                      _ transform: (FloatVector, _ index: Int, _ lanes: Int) -> FloatVector) {
-    let width = FloatVector.scalarCount
-    var index = 0
-    while index + width <= count {
-        storeVector(transform(loadVector(values + index), index, width), to: values + index)
-        index += width
+    /// `c ← act(α·x + bias) + residual` element by element: a GEMM epilogue as its own pass, on the
+    /// calling thread. `x`, `c` and the residual may be the same memory.
+    public static func applyEpilogue(_ epilogue: GEMMEpilogue, to x: MatrixView, into c: MutableMatrixView,
+                                     instructionSet: VectorInstructionSet = .detected) {
+        precondition(x.rows == c.rows && x.columns == c.columns, "epilogue shape mismatch")
+        var finish = epilogue.kernelEpilogue
+        switch instructionSet {
+        case .avx512: ck_avx512_epilogue_rows(x.base, x.leadingDimension, c.base, c.leadingDimension, c.rows, c.columns, &finish)
+        case .avx2: ck_avx2_epilogue_rows(x.base, x.leadingDimension, c.base, c.leadingDimension, c.rows, c.columns, &finish)
+        case .baseline: ck_baseline_epilogue_rows(x.base, x.leadingDimension, c.base, c.leadingDimension, c.rows, c.columns, &finish)
+        }
     }
-    if index < count {
-        let lanes = count - index
-        storePartial(transform(loadPartial(values + index, count: lanes), index, lanes),
-                     to: values + index, count: lanes)
-    }
-}
-
-/// Loads the vector at `index` of `values`, or its first `lanes` lanes (zero-padded) at a tail.
-@inline(__always)
-func loadLanes(_ values: UnsafePointer<Float>, at index: Int, lanes: Int) -> FloatVector {
-    lanes == FloatVector.scalarCount ? loadVector(values + index) : loadPartial(values + index, count: lanes)
 }

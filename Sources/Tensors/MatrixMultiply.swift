@@ -1,106 +1,126 @@
 import CBLAS
+import CKernels
 
-/// Matrix multiplication, `C ← α·op(A)·op(B) + β·C`, through OpenBLAS's `cblas_sgemm`.
+/// Matrix products: ours, `C = act(α·A·B + bias) + residual` with `B` packed (``PackedPanels``),
+/// and OpenBLAS's `cblas_sgemm` (the reference in tests, and the kernels of
+/// ``VectorInstructionSet/baseline``).
+///
+/// Our kernels compute every output element in one accumulator, summing `k = 0, 1, …, K−1` in order
+/// with one fused multiply-add each (see `ck_gemm.h`): however the panels are split between
+/// threads, whatever the batch (`M`) or the instruction set, an element gets the same bits.
 public enum MatrixMultiply {
-    /// Whether an operand is used as stored or transposed.
-    enum Operand {
-        case normal
-        case transposed
-
-        var cblas: CBLAS_TRANSPOSE { self == .normal ? CblasNoTrans : CblasTrans }
-    }
-
-    /// Computes `C ← alpha · op(A) · op(B) + beta · C`, where `op(X)` is `Xᵀ` when the matching
-    /// `transpose` flag is set and `X` otherwise.
-    ///
-    /// With `beta = 0` the old contents of `C` are ignored (overwrite, even if they are NaN);
-    /// with `beta = 1` the product is accumulated onto `C`. Under
-    /// ``GEMMParallelism/threadPool`` the output columns are split across the pool's threads.
-    ///
-    /// - Precondition: the shapes agree: `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`.
-    public static func gemm(_ a: MatrixView, _ b: MatrixView, into c: MutableMatrixView,
-                            transposeA: Bool = false, transposeB: Bool = false,
-                            alpha: Float = 1, beta: Float = 0, pool: ThreadPool? = nil) {
-        let opA: Operand = transposeA ? .transposed : .normal
-        let opB: Operand = transposeB ? .transposed : .normal
-        let (m, n, k) = checkedDimensions(a, opA, b, opB, c)
-        guard m > 0, n > 0 else { return }
-        let pool = pool ?? ComputeThreads.pool
-        let work = ColumnSplitGEMM(a: a, opA: opA, b: b, opB: opB, c: c, m: m, n: n, k: k,
-                                   alpha: alpha, beta: beta)
-        let split = ComputeThreads.gemmParallelism == .threadPool && pool.threadCount > 1
-            && work.units >= 2 * work.minimumUnitsPerPart
-        guard split else {
-            sgemm(a, opA, b, opB, c, m: m, n: n, k: k, columnOffset: 0, alpha: alpha, beta: beta)
-            return
+    /// Scratch floats ``multiply(_:_:into:epilogue:scratch:pool:)`` may use for an `m × k` times
+    /// `k × n` product on `instructionSet` in `precision` (packed A for long rows, and always in
+    /// reduced precision, with int8's row scales; the product before its epilogue on OpenBLAS).
+    public static func scratchCount(m: Int, n: Int, k: Int, instructionSet: VectorInstructionSet,
+                                    precision: ComputePrecision = .float32) -> Int {
+        guard instructionSet.hasOwnGEMM else { return m * n }
+        let height = ck_gemm_strip_height(instructionSet == .avx512 ? CK_GEMM_AVX512 : CK_GEMM_AVX2)
+        let strips = (m + height - 1) / height
+        switch precision {
+        case .float32: return prefersPackedA(k: k) ? ck_packed_a_count(m, k, height) : 0
+        case .bfloat16: return strips * height * ((k + 1) / 2)
+        case .int8: return strips * height * ((k + 3) / 4) + strips * height
         }
-        pool.runBalanced(work)
     }
 
-    /// The fewest multiply-adds one thread's part of a split GEMM may have (`m·k` times its
-    /// columns). Below it a part costs more in packing and waking a thread than it saves. It
-    /// also keeps results independent of the split: OpenBLAS (0.3.21 on AVX-512) sends calls
-    /// under 10⁶ multiply-adds to small-matrix kernels, and plain row-major `A·B` calls with
-    /// α = 1, β = 0 that it judges small to a "direct" kernel, both summing in another order
-    /// than its blocked path. 2²⁰ clears the first; 2²³ is a conservative margin for the second
-    /// (a split at any ratio is checked bit-identical to the unsplit product in
-    /// `BalancedRegionTests`), so the speed-balanced split never changes a result.
-    static func minimumMultiplyAddsPerPart(opA: Operand, opB: Operand, alpha: Float, beta: Float) -> Int {
-        opA == .normal && opB == .normal && alpha == 1 && beta == 0 ? 1 << 23 : 1 << 20
-    }
-
-    /// One GEMM split by output columns, one block of columns per thread, sized to each
-    /// thread's measured speed. The split is on multiples of 16 columns so every part's
-    /// kernels stay on full vectors.
-    private struct ColumnSplitGEMM: BalancedParallelWork {
-        let a: MatrixView, opA: Operand, b: MatrixView, opB: Operand, c: MutableMatrixView
-        let m: Int, n: Int, k: Int, alpha: Float, beta: Float
-
-        var units: Int { (n + 15) / 16 }
-
-        var minimumUnitsPerPart: Int {
-            let perUnit = max(1, m * k * 16)
-            let minimum = MatrixMultiply.minimumMultiplyAddsPerPart(opA: opA, opB: opB, alpha: alpha, beta: beta)
-            return (minimum + perUnit - 1) / perUnit
+    /// The kernel a product in `precision` runs on `instructionSet`, as reports name it.
+    public static func kernelName(_ instructionSet: VectorInstructionSet, _ precision: ComputePrecision) -> String {
+        let features = CPUFeatures.current
+        switch (instructionSet, precision) {
+        case (.baseline, _): return "OpenBLAS sgemm + portable epilogue"
+        case (_, .float32): return "\(instructionSet) fp32 FMA"
+        case (.avx512, .bfloat16) where features.contains(.avx512BF16): return "avx512_bf16 vdpbf16ps"
+        case (.avx512, .int8) where features.contains(.avx512VNNI): return "avx512_vnni vpdpbusd"
+        case (_, .bfloat16): return "\(instructionSet) bfloat16 emulated with fp32 FMA"
+        case (_, .int8): return "\(instructionSet) int8 emulated with 32-bit integer multiplies"
         }
+    }
+
+    /// Whether `A` is packed into strips before the product rather than read in place. Measured
+    /// (single thread, Zen 4): in place is as fast for K = 768 (no copy), but rows of 3072 floats
+    /// (12 KB, a multiple of 4 KB) make a tile's rows collide in the same L1 sets and ran at
+    /// 57–73 % of peak against 85–87 % packed.
+    static func prefersPackedA(k: Int) -> Bool { k >= 2048 }
+
+    /// `C ← act(α·A·B + bias) + residual`, with `B` packed for `b.instructionSet`'s kernels.
+    ///
+    /// - Parameters:
+    ///   - scratch: ``scratchCount(m:n:k:instructionSet:)`` floats (64-byte aligned), or `nil` to
+    ///     read `A` in place (not allowed on OpenBLAS with a residual).
+    ///   - pool: splits the output panels across its threads (by their measured speed), or `nil`
+    ///     to run on the calling thread.
+    public static func multiply(_ a: MatrixView, _ b: PackedPanels, into c: MutableMatrixView,
+                                epilogue: GEMMEpilogue = .none, scratch: UnsafeMutablePointer<Float>? = nil,
+                                pool: ThreadPool? = nil) {
+        precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns,
+                     "GEMM shape mismatch: A \(a.rows)×\(a.columns), B \(b.rows)×\(b.columns), C \(c.rows)×\(c.columns)")
+        precondition(epilogue.residual.map { $0.rows == c.rows && $0.columns == c.columns } ?? true,
+                     "GEMM residual shape mismatch")
+        guard c.rows > 0, c.columns > 0 else { return }
+        if b.precision != .float32 {
+            guard let scratch else { preconditionFailure("a \(b.precision) GEMM needs scratch memory") }
+            reducedPrecisionGEMM(a, b, into: c, epilogue: epilogue, scratch: scratch, pool: pool)
+        } else if b.instructionSet.hasOwnGEMM {
+            ownGEMM(a, b, into: c, epilogue: epilogue, scratch: scratch, pool: pool)
+        } else {
+            openBLASGEMM(a, b, into: c, epilogue: epilogue, scratch: scratch, pool: pool)
+        }
+    }
+
+    private static func ownGEMM(_ a: MatrixView, _ b: PackedPanels, into c: MutableMatrixView,
+                                epilogue: GEMMEpilogue, scratch: UnsafeMutablePointer<Float>?, pool: ThreadPool?) {
+        let family = b.instructionSet == .avx512 ? CK_GEMM_AVX512 : CK_GEMM_AVX2
+        let m = a.rows, k = a.columns
+        var problem = ck_gemm_problem(m: m, n: b.columns, k: k, a: a.base, lda: a.leadingDimension, a_is_packed: 0,
+                                      packed_b: b.base, c: c.base, ldc: c.leadingDimension,
+                                      epilogue: epilogue.kernelEpilogue, a_block_bytes: CacheSizes.aBlockBytes,
+                                      a_scales: nil, b_scales: nil, b_offsets: nil)
+        if let scratch, prefersPackedA(k: k), k > 0 {
+            let height = ck_gemm_strip_height(family)
+            let packing = StripPacking(a: a, height: height, destination: scratch)
+            let strips = (m + height - 1) / height
+            if let pool { pool.parallelFor(strips, minimumChunk: 4, packing) } else { packing.run(0..<strips) }
+            problem.a = UnsafePointer(scratch)
+            problem.a_is_packed = 1
+        }
+        let kernel: PanelWork.Kernel = family == CK_GEMM_AVX512 ? ck_avx512_gemm : ck_avx2_gemm
+        runPanels(PanelWork(problem: problem, panels: b.panelCount, kernel: kernel), pool: pool)
+    }
+
+    /// Splits a product's panels over `pool` when it is large enough to pay for waking the workers.
+    static func runPanels(_ work: PanelWork, pool: ThreadPool?) {
+        let p = work.problem
+        if let pool, pool.threadCount > 1, p.m * p.k * p.n >= 1 << 18 {
+            pool.runBalanced(work)
+        } else {
+            work.run(units: 0..<work.units, part: 0)
+        }
+    }
+
+    /// Panels of one product, split across threads; each thread computes whole panels.
+    struct PanelWork: BalancedParallelWork {
+        typealias Kernel = @convention(c) (UnsafePointer<ck_gemm_problem>?, Int, Int) -> Void
+        var problem: ck_gemm_problem
+        let panels: Int
+        let kernel: Kernel
+
+        var units: Int { panels }
 
         func run(units: Range<Int>, part _: Int) {
-            let start = units.lowerBound * 16, end = min(n, units.upperBound * 16)
-            guard start < end else { return }
-            sgemm(a, opA, b, opB, c, m: m, n: end - start, k: k, columnOffset: start,
-                  alpha: alpha, beta: beta)
+            guard !units.isEmpty else { return }
+            withUnsafePointer(to: problem) { kernel($0, units.lowerBound, units.upperBound) }
         }
     }
 
-    /// `(m, n, k)` of `op(A)·op(B)` into `C`, checking that the shapes agree.
-    static func checkedDimensions(_ a: MatrixView, _ opA: Operand, _ b: MatrixView, _ opB: Operand,
-                                  _ c: MutableMatrixView) -> (m: Int, n: Int, k: Int) {
-        let m = opA == .normal ? a.rows : a.columns
-        let k = opA == .normal ? a.columns : a.rows
-        let kB = opB == .normal ? b.rows : b.columns
-        let n = opB == .normal ? b.columns : b.rows
-        precondition(k == kB && c.rows == m && c.columns == n,
-                     "GEMM shape mismatch: op(A) \(m)×\(k), op(B) \(kB)×\(n), C \(c.rows)×\(c.columns)")
-        return (m, n, k)
-    }
+    private struct StripPacking: ParallelRangeWork {
+        let a: MatrixView
+        let height: Int
+        let destination: UnsafeMutablePointer<Float>
 
-    /// One `cblas_sgemm` call on the column block `columnOffset ..< columnOffset + n` of `C`.
-    @inline(__always)
-    static func sgemm(_ a: MatrixView, _ opA: Operand, _ b: MatrixView, _ opB: Operand,
-                              _ c: MutableMatrixView, m: Int, n: Int, k: Int, columnOffset: Int,
-                              alpha: Float, beta: Float) {
-        // Column j of op(B) is column j of B (normal) or row j of B (transposed).
-        let bBase = opB == .normal ? b.base + columnOffset : b.base + columnOffset * b.leadingDimension
-        if k == 0 {
-            // BLAS leaves C untouched for k = 0 only when beta = 1; make beta = 0 overwrite too.
-            for row in 0..<m {
-                let out = c.base + row * c.leadingDimension + columnOffset
-                for column in 0..<n { out[column] = beta == 0 ? 0 : beta * out[column] }
-            }
-            return
+        func run(_ strips: Range<Int>) {
+            ck_pack_a(a.base, a.leadingDimension, a.rows, a.columns, height, strips.lowerBound, strips.upperBound,
+                      destination)
         }
-        cblas_sgemm(CblasRowMajor, opA.cblas, opB.cblas, Int32(m), Int32(n), Int32(k), alpha,
-                    a.base, Int32(a.leadingDimension), bBase, Int32(b.leadingDimension), beta,
-                    c.base + columnOffset, Int32(c.leadingDimension))
     }
 }

@@ -32,10 +32,10 @@ public enum OpenBLASRuntime {
         guard weakFamilies.contains(coreName.lowercased()) else { return }
         let features = CPUFeatures.current
         let target: String
-        if features.contains("avx512f") && features.contains("avx512bw") && features.contains("avx512vl") {
-            target = features.contains("avx512_bf16") ? "Cooperlake" : "SkylakeX"
-        } else if features.contains("avx2") && features.contains("fma") {
-            target = CPUFeatures.isAMD ? "Zen" : "Haswell"
+        if features.contains(.avx512) {
+            target = features.contains(.avx512BF16) ? "Cooperlake" : "SkylakeX"
+        } else if features.contains(.avx2FMA) {
+            target = features.contains(.amd) ? "Zen" : "Haswell"
         } else {
             return
         }
@@ -51,25 +51,16 @@ public enum OpenBLASRuntime {
         overriddenCoreName = coreName
     }()
 
-    /// Makes sure OpenBLAS uses the vector kernels this CPU supports. Idempotent and cheap after
-    /// the first call; ``ComputeThreads`` calls it before any GEMM runs.
-    public static func selectKernelsForThisCPU() {
+    private static let singleThreaded: Void = {
+        // Our thread pool splits every product; OpenBLAS's own threads would oversubscribe the cores.
+        openblas_set_num_threads(1)
+    }()
+
+    /// Makes sure OpenBLAS uses the vector kernels this CPU supports and runs each call on the
+    /// calling thread alone. Idempotent and cheap after the first call; every OpenBLAS call site
+    /// makes it first.
+    public static func configure() {
         _ = selection
+        _ = singleThreaded
     }
-}
-
-/// The CPU's feature flags, as Linux reports them in `/proc/cpuinfo`.
-enum CPUFeatures {
-    static let current: Set<String> = {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
-              let colon = line.firstIndex(of: ":")
-        else { return [] }
-        return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
-    }()
-
-    static let isAMD: Bool = {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
-        return text.contains("AuthenticAMD")
-    }()
 }

@@ -36,9 +36,8 @@ extension ThreadPool {
         release()
     }
 
-    /// Whether balanced regions are split by measured speed (the default) or equally
-    /// (`SWIFTVIT_THREAD_SPLIT=equal`, for comparison).
-    public static var splitsBySpeed: Bool { ThreadSpeeds.isLearning }
+    /// Whether balanced regions are split by measured speed (the default) or equally.
+    public var splitsBySpeed: Bool { speeds.isLearning }
 
     /// Each thread's current share of balanced work (they sum to 1), for reports; nil while a
     /// region is running (the shares are being updated).

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Synchronization
 
@@ -52,11 +53,12 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     /// Creates a pool that runs regions on `threadCount` threads (the caller and
-    /// `threadCount - 1` workers).
-    public init(threadCount: Int) {
+    /// `threadCount - 1` workers). With `splitsBySpeed` false, balanced regions are split equally
+    /// instead of by each thread's measured speed (for comparison).
+    public init(threadCount: Int, splitsBySpeed: Bool = true) {
         precondition(threadCount >= 1, "a thread pool needs at least one thread")
         self.threadCount = threadCount
-        speeds = ThreadSpeeds(threadCount: threadCount)
+        speeds = ThreadSpeeds(threadCount: threadCount, isLearning: splitsBySpeed)
         let state = SharedState(workerCount: threadCount - 1)
         self.state = state
         for (index, worker) in state.workers.enumerated() {
@@ -191,22 +193,7 @@ public final class ThreadPool: @unchecked Sendable {
 /// Tells the CPU we are in a spin-wait loop (x86 `pause`), so the sibling hyperthread and the
 /// power budget are not wasted while polling.
 @inline(__always)
-func spinPause() {
-    #if arch(x86_64) || arch(i386)
-    _mm_pause_equivalent()
-    #else
-    sched_yield()
-    #endif
-}
-
-@inline(__always)
-private func _mm_pause_equivalent() {
-    // Swift has no pause intrinsic; a relaxed atomic load keeps the loop from being optimised
-    // away and is cheap enough between polls.
-    _ = spinCounter.load(ordering: .relaxed)
-}
-
-private let spinCounter = Atomic<Int>(0)
+func spinPause() { ck_cpu_relax() }
 
 /// Work that a ``ThreadPool`` splits into `parts` pieces, one per thread. Conforming types are
 /// small structs holding what the work needs (matrix views, pointers); the pool passes a pointer

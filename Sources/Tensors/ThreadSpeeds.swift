@@ -34,12 +34,13 @@ final class ThreadSpeeds: @unchecked Sendable {
     /// are not learned from.
     static let minimumRegionNanoseconds: UInt64 = 100_000
 
-    /// False when `SWIFTVIT_THREAD_SPLIT=equal` is set: every region is then split equally, to
-    /// measure what the balancing gains (`vit-bench` prints which split ran).
-    static let isLearning = ProcessInfo.processInfo.environment["SWIFTVIT_THREAD_SPLIT"] != "equal"
+    /// False for a pool made to split every region equally (`vit-bench --thread-split equal`
+    /// measures what the balancing gains).
+    let isLearning: Bool
 
-    init(threadCount: Int) {
+    init(threadCount: Int, isLearning: Bool) {
         self.threadCount = threadCount
+        self.isLearning = isLearning
         shares = .allocate(capacity: threadCount)
         shares.initialize(repeating: 1 / Double(threadCount), count: threadCount)
         finishTimes = .allocate(capacity: threadCount)
@@ -88,7 +89,7 @@ final class ThreadSpeeds: @unchecked Sendable {
 
     /// Moves the shares toward each thread's rate in the region that started at `start`.
     func learn(regionStart start: UInt64) {
-        guard Self.isLearning else { return }
+        guard isLearning else { return }
         var longest: UInt64 = 0
         for part in 0..<threadCount { longest = max(longest, finishTimes[part] &- start) }
         guard longest >= Self.minimumRegionNanoseconds else { return }

@@ -16,15 +16,9 @@ public struct LayerNormalization: Sendable {
         self.epsilon = Float(epsilon)
     }
 
-    /// `output ← LayerNorm(input)`.
-    func callAsFunction(_ input: MatrixView, into output: MutableMatrixView) {
-        Kernels.layerNorm(input, weight: weight.pointer, bias: bias.pointer, epsilon: epsilon, into: output)
-    }
-
-    /// `residual += delta + deltaBias`, then `output ← LayerNorm(residual)`: the fused end of a
-    /// residual branch.
-    func addAndNormalize(residual: MutableMatrixView, deltaBias: Tensor?, into output: MutableMatrixView) {
-        Kernels.addAndLayerNorm(residual: residual, deltaBias: deltaBias?.pointer, weight: weight.pointer,
-                                bias: bias.pointer, epsilon: epsilon, into: output)
+    /// `output ← LayerNorm(input)`, rows split across the pool.
+    func callAsFunction(_ input: MatrixView, into output: MutableMatrixView, _ compute: ComputeContext) {
+        Kernels.layerNorm(input, weight: weight.pointer, bias: bias.pointer, epsilon: epsilon, into: output,
+                          instructionSet: compute.instructionSet, pool: compute.pool)
     }
 }

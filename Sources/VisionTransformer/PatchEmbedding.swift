@@ -1,67 +1,63 @@
 import Tensors
 
 /// ViT's embeddings (`ViTEmbeddings`): the `patch × patch`, stride-`patch` convolution of the
-/// image as one GEMM over extracted patches, then the CLS token and position embeddings.
-///
-/// The position embeddings, the CLS token and the convolution bias do not depend on the image,
-/// so they are summed once at load into a `[tokens, width]` table; each forward pass copies the
-/// table into the hidden state and the patch GEMM accumulates onto it (β = 1).
+/// image as one GEMM over extracted patches, then the CLS token and the position embeddings.
 public struct PatchEmbedding: Sendable {
-    /// The convolution weight `[width, channels, patch, patch]`.
-    public let projection: Tensor
-    /// `[tokens, width]`: row 0 is CLS + position 0, row `i` is position `i` + conv bias.
-    let initialTokens: Tensor
+    /// `patch_embeddings.projection` as a linear layer: the convolution weight
+    /// `[width, channels, patch, patch]` viewed as `[width, channels·patch·patch]`, and its bias.
+    public let projection: Linear
+    /// `position_embeddings` without the batch dimension, `[tokens, width]`.
+    public let positions: Tensor
+    /// `cls_token + position_embeddings[0]`: the first row of every image's hidden state.
+    let classRow: Tensor
     let channels: Int
     let patchSize: Int
     let patchesPerSide: Int
-    let width: Int
 
     /// Binds `cls_token`, `position_embeddings` and `patch_embeddings.projection` under
     /// `binder`'s scope (`vit.embeddings`).
-    init(_ binder: WeightBinder, configuration: ModelGeometry) {
-        let width = configuration.width, tokens = configuration.tokens
-        channels = configuration.channels
+    init(_ binder: WeightBinder, configuration: ViTConfiguration) {
+        let width = configuration.hiddenSize, tokens = configuration.sequenceLength
+        channels = configuration.numChannels
         patchSize = configuration.patchSize
         patchesPerSide = configuration.patchesPerSide
-        self.width = width
         let cls = binder.tensor("cls_token", shape: [1, 1, width])
-        let positions = binder.tensor("position_embeddings", shape: [1, tokens, width])
+        positions = binder.tensor("position_embeddings", shape: [1, tokens, width]).reshaped([tokens, width])
         let convolution = binder.scoped("patch_embeddings").scoped("projection")
-        projection = convolution.tensor("weight", shape: [width, channels, patchSize, patchSize])
-        let bias = convolution.tensor("bias", shape: [width])
-        let table = Tensor(zeros: [tokens, width])
-        for token in 0..<tokens {
-            for feature in 0..<width {
-                let extra = token == 0 ? cls.pointer[feature] : bias.pointer[feature]
-                table.mutablePointer[token * width + feature] = positions.pointer[token * width + feature] + extra
-            }
-        }
-        initialTokens = table
+        let weight = convolution.tensor("weight", shape: [width, channels, patchSize, patchSize])
+        projection = Linear(packing: [weight.reshaped([width, channels * patchSize * patchSize])],
+                            bias: convolution.tensor("bias", shape: [width]), binder: binder)
+        convolution.release("weight")
+        let row = Tensor(zeros: [width])
+        for feature in 0..<width { row.mutablePointer[feature] = cls.pointer[feature] + positions.pointer[feature] }
+        classRow = row
     }
 
-    /// Embeds `images` (`batch` images, each `[channels, size, size]` channels-first, contiguous)
-    /// into `hidden` (`batch × tokens` rows of `width`).
+    /// The floats of one image's patches as rows (`patches × channels·patch·patch`).
+    var patchRowsPerImage: Int { patchesPerSide * patchesPerSide * channels * patchSize * patchSize }
+
+    /// Embeds `images` (`batch` images, each `[channels, size, size]`, contiguous) into `hidden`
+    /// (`batch × tokens` rows): row 0 of an image is CLS + position 0, row `1 + p` is
+    /// `conv(patch p) + bias + position p + 1`, in transformers' order of additions.
     func callAsFunction(_ images: UnsafePointer<Float>, batch: Int, into hidden: MutableMatrixView,
-                        workspace: Workspace) {
-        let tokens = initialTokens.shape[0], patches = tokens - 1
-        let patchLength = channels * patchSize * patchSize
-        let patchRows = workspace.matrix(rows: batch * patches, columns: patchLength)
-        ComputeThreads.pool.parallelFor(batch * patches, minimumChunk: 16,
-                                        PatchExtraction(images: images, patchRows: patchRows, patches: patches,
-                                                        channels: channels, patchSize: patchSize,
-                                                        patchesPerSide: patchesPerSide))
-        let weight = MatrixView(projection.pointer, rows: width, columns: patchLength)
+                        patchRows: UnsafeMutablePointer<Float>, _ compute: ComputeContext) {
+        let patches = patchesPerSide * patchesPerSide, tokens = patches + 1
+        let patchLength = channels * patchSize * patchSize, width = hidden.columns
+        compute.pool.parallelFor(batch * patches, minimumChunk: 16,
+                                 PatchExtraction(images: images, patchRows: patchRows, patches: patches,
+                                                 channels: channels, patchSize: patchSize,
+                                                 patchesPerSide: patchesPerSide))
         for image in 0..<batch {
-            let imageTokens = hidden.base + image * tokens * hidden.leadingDimension
-            for token in 0..<tokens {
-                (imageTokens + token * hidden.leadingDimension)
-                    .update(from: initialTokens.pointer + token * width, count: width)
-            }
-            let patchOutputs = MutableMatrixView(imageTokens + hidden.leadingDimension, rows: patches,
-                                                 columns: width, leadingDimension: hidden.leadingDimension)
-            let patchInputs = MatrixView(patchRows.base + image * patches * patchLength, rows: patches,
-                                         columns: patchLength)
-            MatrixMultiply.gemm(patchInputs, weight, into: patchOutputs, transposeB: true, beta: 1)
+            let imageRows = hidden.base + image * tokens * hidden.leadingDimension
+            imageRows.update(from: classRow.pointer, count: width)
+            let output = MutableMatrixView(imageRows + hidden.leadingDimension, rows: patches, columns: width,
+                                           leadingDimension: hidden.leadingDimension)
+            let input = MatrixView(patchRows + image * patches * patchLength, rows: patches, columns: patchLength)
+            MatrixMultiply.multiply(input, projection.weight.panels, into: output,
+                                    epilogue: GEMMEpilogue(bias: projection.bias?.pointer,
+                                                           residual: MatrixView(positions.pointer + width,
+                                                                                rows: patches, columns: width)),
+                                    scratch: compute.gemmScratch, pool: compute.pool)
         }
     }
 }
@@ -71,7 +67,7 @@ public struct PatchEmbedding: Sendable {
 /// viewed as `[width, patchLength]` is the convolution.
 private struct PatchExtraction: ParallelRangeWork {
     let images: UnsafePointer<Float>
-    let patchRows: MutableMatrixView
+    let patchRows: UnsafeMutablePointer<Float>
     let patches: Int
     let channels: Int
     let patchSize: Int
@@ -79,12 +75,12 @@ private struct PatchExtraction: ParallelRangeWork {
 
     func run(_ rows: Range<Int>) {
         let imageSize = patchesPerSide * patchSize
-        let imageLength = channels * imageSize * imageSize
+        let imageLength = channels * imageSize * imageSize, patchLength = channels * patchSize * patchSize
         for row in rows {
             let image = images + (row / patches) * imageLength
             let patch = row % patches
             let top = (patch / patchesPerSide) * patchSize, left = (patch % patchesPerSide) * patchSize
-            var destination = patchRows.base + row * patchRows.leadingDimension
+            var destination = patchRows + row * patchLength
             for channel in 0..<channels {
                 for y in 0..<patchSize {
                     destination.update(from: image + (channel * imageSize + top + y) * imageSize + left,

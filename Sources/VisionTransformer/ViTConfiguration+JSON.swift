@@ -63,7 +63,8 @@ extension ViTConfiguration {
         let sizes = [("hidden_size", hiddenSize), ("num_hidden_layers", numHiddenLayers),
                      ("num_attention_heads", numAttentionHeads), ("intermediate_size", intermediateSize),
                      ("image_size", imageSize), ("patch_size", patchSize), ("num_channels", numChannels)]
-        for (field, value) in sizes where value <= 0 {
+        // Zero layers is a valid (if useless) model, as in transformers: embeddings, LayerNorm, head.
+        for (field, value) in sizes where value <= 0 && !(field == "num_hidden_layers" && value == 0) {
             throw .invalidValue(file: file, field: field, reason: "must be positive, found \(value)")
         }
         guard hiddenSize % numAttentionHeads == 0 else {

@@ -14,14 +14,21 @@ public struct WeightBinder {
         let tensors: any NamedTensors
         let source: String
         let precision: WeightPrecision
+        let instructionSet: VectorInstructionSet
+        let computePrecision: ComputePrecision
+        let pool: ThreadPool?
         var used: Set<String> = []
         var missing: [String] = []
         var wrongShape: [WeightBindingError.ShapeMismatch] = []
         var readError: SafetensorsError?
-        init(tensors: any NamedTensors, source: String, precision: WeightPrecision) {
+        init(tensors: any NamedTensors, source: String, precision: WeightPrecision,
+             instructionSet: VectorInstructionSet, computePrecision: ComputePrecision, pool: ThreadPool?) {
             self.tensors = tensors
             self.source = source
             self.precision = precision
+            self.instructionSet = instructionSet
+            self.computePrecision = computePrecision
+            self.pool = pool
         }
     }
 
@@ -34,9 +41,14 @@ public struct WeightBinder {
     private let prefix: String
 
     /// Starts binding `tensors`; `source` names them in errors (usually the checkpoint's path).
-    /// With `precision` `.bfloat16`, every tensor handed out is rounded to bfloat16.
-    public init(_ tensors: any NamedTensors, source: String, precision: WeightPrecision = .float32) {
-        record = Record(tensors: tensors, source: source, precision: precision)
+    /// With `precision` `.bfloat16`, every tensor handed out is rounded to bfloat16. Matrices are
+    /// packed for `instructionSet`'s kernels, in parallel on `pool`; the projection layers' in
+    /// `computePrecision`.
+    public init(_ tensors: any NamedTensors, source: String, precision: WeightPrecision = .float32,
+                instructionSet: VectorInstructionSet = .detected, computePrecision: ComputePrecision = .float32,
+                pool: ThreadPool? = nil) {
+        record = Record(tensors: tensors, source: source, precision: precision, instructionSet: instructionSet,
+                        computePrecision: computePrecision, pool: pool)
         prefix = ""
     }
 
@@ -52,6 +64,19 @@ public struct WeightBinder {
 
     /// The precision the model keeps its weights in.
     public var precision: WeightPrecision { record.precision }
+    /// The kernels matrices are packed for.
+    public var instructionSet: VectorInstructionSet { record.instructionSet }
+    /// The format of the projection layers' products.
+    public var computePrecision: ComputePrecision { record.computePrecision }
+    /// The threads packing runs on.
+    public var pool: ThreadPool? { record.pool }
+
+    /// Tells the checkpoint that the tensor `name` (within this scope) has been copied into the
+    /// model (packed), so the memory it occupies can be given back (see
+    /// `NamedTensors.releaseMemory(ofTensorNamed:)`).
+    public func release(_ name: String) {
+        record.tensors.releaseMemory(ofTensorNamed: prefix.isEmpty ? name : "\(prefix).\(name)")
+    }
 
     /// The tensor `name` (within this scope), which must have exactly `shape`; rounded to
     /// bfloat16 values when ``precision`` says so.
@@ -61,7 +86,7 @@ public struct WeightBinder {
     }
 
     /// The tensor `name` as stored (converted to Float32), without rounding.
-    func storedTensor(_ name: String, shape: [Int]) -> Tensor {
+    private func storedTensor(_ name: String, shape: [Int]) -> Tensor {
         let fullName = prefix.isEmpty ? name : "\(prefix).\(name)"
         record.used.insert(fullName)
         guard let actual = record.tensors.shape(of: fullName) else {

@@ -44,6 +44,12 @@ struct VitClassify: ParsableCommand {
                                valueName: "precision"))
     var weightPrecision: WeightPrecision = .float32
 
+    @Option(name: .customLong("compute"),
+            help: ArgumentHelp("float32 (default, exact), bfloat16 or int8: the number format of the network's "
+                               + "GEMMs; faster, with the fidelity cost measured in Documentation/Fidelity.md.",
+                               valueName: "precision"))
+    var computePrecision: ComputePrecision = .float32
+
     @Option(help: ArgumentHelp("torchvision (default) or pillow: the transformers image-processor backend whose "
                                + "pixel values to reproduce. transformers uses torchvision when it is installed, "
                                + "else pillow (or with backend=\"pil\").", valueName: "backend"))
@@ -136,8 +142,12 @@ struct VitClassify: ParsableCommand {
 
         // 2. The model; only then is the output file touched, so a failed load changes nothing.
         let options = ImageClassifier.Options(threads: threads, batchSize: batchSize, revision: revision,
-                                              weightPrecision: weightPrecision, processorBackend: processor)
+                                              weightPrecision: weightPrecision, computePrecision: computePrecision,
+                                              processorBackend: processor)
         let classifier = try await ModelLoader.load(model, options: options, console: console)
+        if computePrecision != .float32 {
+            console.printLine("vit-classify: \(computePrecision) compute on \(classifier.kernelDescription)")
+        }
         let destination = try output.map { try OutputFile.open($0, resuming: resumeState) } ?? .standardOutput
         console.redirectRecords(to: destination)
         let formatter: any RecordFormatter = switch outputFormat {
@@ -191,6 +201,9 @@ struct VitClassify: ParsableCommand {
 
 /// `--weight-precision float32|bfloat16`.
 extension WeightPrecision: ExpressibleByArgument {}
+
+/// `--compute float32|bfloat16|int8`.
+extension ComputePrecision: ExpressibleByArgument {}
 
 /// `--processor torchvision|pillow`.
 extension ProcessorBackend: ExpressibleByArgument {}

@@ -51,7 +51,7 @@ import Testing
     /// the measured rates, skip regions too short to mean anything, never starve a thread, and
     /// leave a thread that had no units where it was.
     @Test func sharesMoveTowardTheMeasuredRates() {
-        let speeds = ThreadSpeeds(threadCount: 2)
+        let speeds = ThreadSpeeds(threadCount: 2, isLearning: true)
         let start: UInt64 = 1_000_000
         speeds.divide(100)
         #expect(speeds.units(of: 0) == 0..<50 && speeds.units(of: 1) == 50..<100)
@@ -76,7 +76,7 @@ import Testing
         #expect(abs(speeds.currentShares[1] - 0.125) < 1e-3)
         #expect(abs(speeds.currentShares.reduce(0, +) - 1) < 1e-12)
         // With 3 units over 3 threads of unequal shares, a thread may get none; it keeps its share.
-        let three = ThreadSpeeds(threadCount: 3)
+        let three = ThreadSpeeds(threadCount: 3, isLearning: true)
         three.divide(1)
         let empty = (0..<3).filter { three.units(of: $0).isEmpty }
         #expect(empty.count == 2)
@@ -88,7 +88,7 @@ import Testing
     /// Parts below the minimum go to a neighbour; every part that runs has at least the minimum.
     @Test func smallPartsAreMergedIntoTheirNeighbours() {
         for threads in 2...4 {
-            let speeds = ThreadSpeeds(threadCount: threads)
+            let speeds = ThreadSpeeds(threadCount: threads, isLearning: true)
             let start: UInt64 = 1_000_000
             // Skew the shares: thread t is t + 1 times slower than thread 0.
             for _ in 0..<50 {
@@ -111,31 +111,56 @@ import Testing
         }
     }
 
-    /// Learning the speeds never changes a result: a GEMM split at any ratio is bit-identical to
-    /// the same GEMM on one thread, including shapes where a thin slice would fall under
-    /// OpenBLAS's small-matrix (10⁶ multiply-adds) or direct (28·512², plain A·B) thresholds.
-    @Test func everySplitRatioGivesBitIdenticalProducts() {
-        let pool = ThreadPool(threadCount: 2), single = ThreadPool(threadCount: 1)
-        guard ComputeThreads.gemmParallelism == .threadPool else { return }
+    /// Learning the speeds never changes a result: our GEMM split at any ratio, on any number of
+    /// threads, is bit-identical to the same GEMM on one thread (every element is one accumulator
+    /// summing k in order, whoever computes it). Shapes include thin slices and edge panels.
+    @Test(arguments: VectorInstructionSet.supported.filter(\.hasOwnGEMM))
+    func everySplitRatioGivesBitIdenticalProducts(instructionSet: VectorInstructionSet) {
+        let pool = ThreadPool(threadCount: 2)
         for (m, n, k) in [(197, 768, 768), (64, 768, 768), (1, 3072, 768), (3, 1000, 768), (16, 3072, 768),
-                          (197, 192, 192), (50, 384, 384), (24, 1024, 512), (8, 2304, 768)] {
-            let a = Tensor.random([m, k], seed: UInt64(m * n)), b = Tensor.random([n, k], seed: UInt64(n * k))
-            let bPlain = Tensor.random([k, n], seed: UInt64(k + n))
-            let whole = Tensor(zeros: [m, n]), wholePlain = Tensor(zeros: [m, n])
-            MatrixMultiply.gemm(a.matrix, b.matrix, into: whole.mutableMatrix, transposeB: true, pool: single)
-            // Plain A·B with α = 1, β = 0: the case OpenBLAS may route to its "direct" kernel.
-            MatrixMultiply.gemm(a.matrix, bPlain.matrix, into: wholePlain.mutableMatrix, pool: single)
+                          (197, 192, 192), (50, 384, 384), (24, 1024, 512), (8, 2304, 768), (197, 768, 3072)] {
+            let a = Tensor.random([m, k], seed: UInt64(m * n)), w = Tensor.random([n, k], seed: UInt64(n * k))
+            let weights = PackedMatrix(weight: w.matrix, instructionSet: instructionSet)
+            let scratch = Tensor(zeros: [max(1, MatrixMultiply.scratchCount(m: m, n: n, k: k, instructionSet: instructionSet))])
+            let whole = Tensor(zeros: [m, n])
+            MatrixMultiply.multiply(a.matrix, weights.panels, into: whole.mutableMatrix, scratch: scratch.mutablePointer)
             for first in stride(from: 0.02, through: 0.98, by: 0.04) {
-                let split = Tensor(zeros: [m, n]), splitPlain = Tensor(zeros: [m, n])
+                let split = Tensor(zeros: [m, n])
                 pool.speeds.shares[0] = first
                 pool.speeds.shares[1] = 1 - first
-                MatrixMultiply.gemm(a.matrix, b.matrix, into: split.mutableMatrix, transposeB: true, pool: pool)
-                pool.speeds.shares[0] = first
-                pool.speeds.shares[1] = 1 - first
-                MatrixMultiply.gemm(a.matrix, bPlain.matrix, into: splitPlain.mutableMatrix, pool: pool)
-                #expect(split.scalars == whole.scalars, "\(m)×\(n)×\(k), B transposed, split at \(first)")
-                #expect(splitPlain.scalars == wholePlain.scalars, "\(m)×\(n)×\(k), split at \(first)")
+                MatrixMultiply.multiply(a.matrix, weights.panels, into: split.mutableMatrix,
+                                        scratch: scratch.mutablePointer, pool: pool)
+                #expect(split.scalars.map(\.bitPattern) == whole.scalars.map(\.bitPattern),
+                        "\(instructionSet) \(m)×\(n)×\(k), split at \(first)")
             }
+        }
+    }
+
+    /// A row's product does not depend on the rows around it (the batch), nor on the instruction
+    /// set: AVX2's 6 × 16 tiles and AVX-512's 12 × 32 tiles give the same bits.
+    @Test func batchAndInstructionSetDoNotChangeAnElement() {
+        let sets = VectorInstructionSet.supported.filter(\.hasOwnGEMM)
+        guard let first = sets.first else { return }
+        let pool = ThreadPool(threadCount: 3)
+        for (m, n, k) in [(1576, 768, 768), (197, 3072, 768), (37, 1000, 3072)] {
+            let a = Tensor.random([m, k], seed: UInt64(k)), w = Tensor.random([n, k], seed: UInt64(n))
+            var results: [[UInt32]] = []
+            for instructionSet in sets {
+                let weights = PackedMatrix(weight: w.matrix, instructionSet: instructionSet, pool: pool)
+                let scratch = Tensor(zeros: [max(1, MatrixMultiply.scratchCount(m: m, n: n, k: k,
+                                                                                  instructionSet: instructionSet))])
+                let all = Tensor(zeros: [m, n])
+                MatrixMultiply.multiply(a.matrix, weights.panels, into: all.mutableMatrix,
+                                        scratch: scratch.mutablePointer, pool: pool)
+                results.append(all.scalars.map(\.bitPattern))
+                // Rows 5 ..< 10 on their own give the rows they gave inside the whole batch.
+                let some = Tensor(zeros: [5, n])
+                MatrixMultiply.multiply(MatrixView(a.pointer + 5 * k, rows: 5, columns: k), weights.panels,
+                                        into: some.mutableMatrix, scratch: scratch.mutablePointer)
+                #expect(some.scalars.map(\.bitPattern) == Array(results.last![(5 * n)..<(10 * n)]),
+                        "\(instructionSet) \(m)×\(n)×\(k): rows differ outside their batch")
+            }
+            #expect(results.allSatisfy { $0 == results[0] }, "\(sets) differ from \(first) at \(m)×\(n)×\(k)")
         }
     }
 

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import Tensors
 
-/// LayerNorm, the fused residual + LayerNorm, and softmax against Float64 references.
+/// LayerNorm and softmax against Float64 references, on every instruction set this machine has; and
+/// the same bits on every instruction set.
 @Suite struct NormalizationKernelTests {
     static func layerNormReference(_ row: [Double], weight: [Float], bias: [Float], epsilon: Double) -> [Double] {
         let mean = row.reduce(0, +) / Double(row.count)
@@ -13,81 +14,80 @@ import Tensors
 
     @Test(arguments: VectorInstructionSet.supported)
     func layerNormOnOddSizesAndLargeMagnitudes(instructionSet: VectorInstructionSet) {
-        withInstructionSet(instructionSet) {
-            for (rows, columns, offset, spread) in [(1, 1, 0.0, 1.0), (3, 7, 0, 1), (197, 768, 0, 3), (5, 13, 1e4, 1),
-                                                     (2, 769, -3e3, 0.01), (4, 1024, 0, 1e4)] {
-                var random = SeededRandom(seed: UInt64(rows * columns))
-                let values = (0..<(rows * columns)).map { _ in Float(offset + spread * Double.random(in: -1...1, using: &random)) }
-                let x = Tensor(shape: [rows, columns], values: values)
-                let weight = Tensor.random([columns], in: 0.5...1.5, seed: 1), bias = Tensor.random([columns], seed: 2)
-                let output = Tensor(zeros: [rows, columns])
-                Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12,
-                                  into: output.mutableMatrix)
-                var expected: [Double] = []
-                for row in 0..<rows {
-                    expected += Self.layerNormReference(values[(row * columns)..<((row + 1) * columns)].map(Double.init),
-                                                        weight: weight.scalars, bias: bias.scalars, epsilon: 1e-12)
-                }
-                // Tolerance: 2e-5 absolute on outputs of magnitude ≲ 5, widened for rows whose mean is
-                // large against their spread: (x − mean) then loses |offset|/spread · 6e-8 relative
-                // to Float32 rounding of the subtraction itself (1e4/1 → 6e-4 of the ulp budget;
-                // −3e3/0.01 → 1.8e-2). The reference sees the same Float32 inputs.
-                let tolerance = columns == 1 ? 1e-6 : max(2e-5, 4 * 6e-8 * abs(offset) / spread)
-                let worst = maxAbsoluteDifference(output.scalars, expected)
-                #expect(worst <= tolerance,
-                        "\(rows)×\(columns) offset \(offset) spread \(spread): max |Δ| \(maxAbsoluteDifference(output.scalars, expected))")
+        for (rows, columns, offset, spread) in [(1, 1, 0.0, 1.0), (3, 7, 0, 1), (197, 768, 0, 3), (5, 13, 1e4, 1),
+                                                 (2, 769, -3e3, 0.01), (4, 1024, 0, 1e4)] {
+            var random = SeededRandom(seed: UInt64(rows * columns))
+            let values = (0..<(rows * columns)).map { _ in Float(offset + spread * Double.random(in: -1...1, using: &random)) }
+            let x = Tensor(shape: [rows, columns], values: values)
+            let weight = Tensor.random([columns], in: 0.5...1.5, seed: 1), bias = Tensor.random([columns], seed: 2)
+            let output = Tensor(zeros: [rows, columns])
+            Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12,
+                              into: output.mutableMatrix)
+            var expected: [Double] = []
+            for row in 0..<rows {
+                expected += Self.layerNormReference(values[(row * columns)..<((row + 1) * columns)].map(Double.init),
+                                                    weight: weight.scalars, bias: bias.scalars, epsilon: 1e-12)
             }
+            // Tolerance: 2e-5 absolute on outputs of magnitude ≲ 5, widened for rows whose mean is
+            // large against their spread: (x − mean) then loses |offset|/spread · 6e-8 relative
+            // to Float32 rounding of the subtraction itself (1e4/1 → 6e-4 of the ulp budget;
+            // −3e3/0.01 → 1.8e-2). The reference sees the same Float32 inputs.
+            let tolerance = columns == 1 ? 1e-6 : max(2e-5, 4 * 6e-8 * abs(offset) / spread)
+            let worst = maxAbsoluteDifference(output.scalars, expected)
+            #expect(worst <= tolerance,
+                    "\(rows)×\(columns) offset \(offset) spread \(spread): max |Δ| \(maxAbsoluteDifference(output.scalars, expected))")
         }
     }
 
     @Test(arguments: VectorInstructionSet.supported)
     func layerNormOfAConstantRowIsTheBias(instructionSet: VectorInstructionSet) {
-        withInstructionSet(instructionSet) {
-            let x = Tensor(shape: [1, 9], values: [Float](repeating: 123.5, count: 9))
-            let weight = Tensor(shape: [9], values: [Float](repeating: 2, count: 9))
-            let bias = Tensor.random([9], seed: 3), output = Tensor(zeros: [1, 9])
-            Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12, into: output.mutableMatrix)
-            // Exact: (x − mean) is exactly 0.
-            #expect(output.scalars == bias.scalars)
-        }
+        let x = Tensor(shape: [1, 9], values: [Float](repeating: 123.5, count: 9))
+        let weight = Tensor(shape: [9], values: [Float](repeating: 2, count: 9))
+        let bias = Tensor.random([9], seed: 3), output = Tensor(zeros: [1, 9])
+        Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12, into: output.mutableMatrix,
+                          instructionSet: instructionSet)
+        // Exact: (x − mean) is exactly 0.
+        #expect(output.scalars == bias.scalars)
     }
 
     @Test(arguments: VectorInstructionSet.supported)
     func layerNormPropagatesNaNAndInfinityToTheirRowOnly(instructionSet: VectorInstructionSet) {
-        withInstructionSet(instructionSet) {
-            let x = Tensor(shape: [3, 5], values: [1, 2, .nan, 4, 5, 1, .infinity, 3, 4, 5, 1, 2, 3, 4, 5])
-            let weight = Tensor(shape: [5], values: [1, 1, 1, 1, 1]), bias = Tensor(zeros: [5])
-            let output = Tensor(zeros: [3, 5])
-            Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-5, into: output.mutableMatrix)
-            let values = output.scalars
-            #expect(values[0..<5].allSatisfy { $0.isNaN })
-            #expect(values[5..<10].allSatisfy { $0.isNaN })
-            #expect(values[10..<15].allSatisfy { $0.isFinite })
-        }
+        let x = Tensor(shape: [3, 5], values: [1, 2, .nan, 4, 5, 1, .infinity, 3, 4, 5, 1, 2, 3, 4, 5])
+        let weight = Tensor(shape: [5], values: [1, 1, 1, 1, 1]), bias = Tensor(zeros: [5])
+        let output = Tensor(zeros: [3, 5])
+        Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-5, into: output.mutableMatrix,
+                          instructionSet: instructionSet)
+        let values = output.scalars
+        #expect(values[0..<5].allSatisfy { $0.isNaN })
+        #expect(values[5..<10].allSatisfy { $0.isNaN })
+        #expect(values[10..<15].allSatisfy { $0.isFinite })
     }
 
-    @Test(arguments: VectorInstructionSet.supported)
-    func addAndLayerNormEqualsAddThenLayerNorm(instructionSet: VectorInstructionSet) {
-        withInstructionSet(instructionSet) {
-            for (rows, columns) in [(1, 3), (197, 768), (7, 33)] {
-                let residual = Tensor.random([rows, columns], in: -4...4, seed: 10)
-                let delta = Tensor.random([rows, columns], seed: 11), deltaBias = Tensor.random([columns], seed: 12)
-                let weight = Tensor.random([columns], in: 0.5...1.5, seed: 13), bias = Tensor.random([columns], seed: 14)
-                let before = residual.scalars, d = delta.scalars, db = deltaBias.scalars
+    /// Reductions keep 16 partial sums in a fixed order whatever the vector width, so every
+    /// instruction set gives the same bits (which makes logits identical across CPUs).
+    @Test func everyInstructionSetGivesTheSameBits() {
+        for (rows, columns) in [(3, 7), (197, 768), (5, 1000), (2, 33)] {
+            let x = Tensor.random([rows, columns], in: -6...6, seed: UInt64(columns))
+            let weight = Tensor.random([columns], in: 0.5...1.5, seed: 1), bias = Tensor.random([columns], seed: 2)
+            var normalized: [[Float]] = [], softmaxed: [[Float]] = [], activated: [[Float]] = []
+            for instructionSet in VectorInstructionSet.supported {
                 let output = Tensor(zeros: [rows, columns])
-                Kernels.addAndLayerNorm(residual: residual.mutableMatrix, adding: delta.matrix, deltaBias: deltaBias.pointer,
-                                        weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12,
-                                        into: output.mutableMatrix)
-                let summed = before.indices.map { before[$0] + d[$0] + db[$0 % columns] }
-                // The residual is updated in place, exactly as Float32 (x + d) + b.
-                #expect(residual.scalars == summed)
-                var expected: [Double] = []
+                Kernels.layerNorm(x.matrix, weight: weight.pointer, bias: bias.pointer, epsilon: 1e-12,
+                                  into: output.mutableMatrix, instructionSet: instructionSet)
+                normalized.append(output.scalars)
+                let probabilities = x.copy()
                 for row in 0..<rows {
-                    expected += Self.layerNormReference(summed[(row * columns)..<((row + 1) * columns)].map(Double.init),
-                                                        weight: weight.scalars, bias: bias.scalars, epsilon: 1e-12)
+                    Kernels.softmaxRow(probabilities.mutablePointer + row * columns, count: columns,
+                                       instructionSet: instructionSet)
                 }
-                // Tolerance 1e-5 absolute on outputs of magnitude ≲ 5.
-                #expect(allClose(output.scalars, expected, absolute: 1e-5) == true)
+                softmaxed.append(probabilities.scalars)
+                Kernels.applyEpilogue(GEMMEpilogue(bias: bias.pointer, activation: .gelu), to: x.matrix,
+                                      into: output.mutableMatrix, instructionSet: instructionSet)
+                activated.append(output.scalars)
+            }
+            for results in [normalized, softmaxed, activated] {
+                #expect(results.allSatisfy { $0.map(\.bitPattern) == results[0].map(\.bitPattern) },
+                        "\(rows)×\(columns): \(VectorInstructionSet.supported) differ")
             }
         }
     }
@@ -103,39 +103,37 @@ import Tensors
 
     @Test(arguments: VectorInstructionSet.supported)
     func softmaxOnOddSizesAndLargeMagnitudes(instructionSet: VectorInstructionSet) {
-        withInstructionSet(instructionSet) {
-            for (rows, columns, range) in [(1, 1, Float(1)), (3, 7, 1), (12 * 197, 197, 10), (2, 1000, 1e4), (5, 9, 1e30)] {
-                let x = Tensor.random([rows, columns], in: -range...range, seed: UInt64(columns))
-                let input = x.scalars
-                Kernels.softmaxRows(x.mutableMatrix)
-                var expected: [Double] = []
-                for row in 0..<rows { expected += Self.softmaxReference(Array(input[(row * columns)..<((row + 1) * columns)])) }
-                // Tolerance 1e-6 absolute on probabilities (exp within 2 ulp, sums of ≤ 1000 terms).
-                #expect(allClose(x.scalars, expected, absolute: 1e-6) == true,
-                        "\(rows)×\(columns) range \(range): max |Δ| \(maxAbsoluteDifference(x.scalars, expected))")
-                for row in 0..<rows {
-                    let sum = x.scalars[(row * columns)..<((row + 1) * columns)].reduce(0, +)
-                    #expect(abs(sum - 1) < 1e-5)
-                }
+        for (rows, columns, range) in [(1, 1, Float(1)), (3, 7, 1), (12 * 197, 197, 10), (2, 1000, 1e4), (5, 9, 1e30)] {
+            let x = Tensor.random([rows, columns], in: -range...range, seed: UInt64(columns))
+            let input = x.scalars
+            for row in 0..<rows {
+                Kernels.softmaxRow(x.mutablePointer + row * columns, count: columns, instructionSet: instructionSet)
+            }
+            var expected: [Double] = []
+            for row in 0..<rows { expected += Self.softmaxReference(Array(input[(row * columns)..<((row + 1) * columns)])) }
+            // Tolerance 1e-6 absolute on probabilities (exp within 2 ulp, sums of ≤ 1000 terms).
+            #expect(allClose(x.scalars, expected, absolute: 1e-6) == true,
+                    "\(rows)×\(columns) range \(range): max |Δ| \(maxAbsoluteDifference(x.scalars, expected))")
+            for row in 0..<rows {
+                let sum = x.scalars[(row * columns)..<((row + 1) * columns)].reduce(0, +)
+                #expect(abs(sum - 1) < 1e-5)
             }
         }
     }
 
     @Test(arguments: VectorInstructionSet.supported)
     func softmaxSpecialValues(instructionSet: VectorInstructionSet) {
-        withInstructionSet(instructionSet) {
-            let x = Tensor(shape: [4, 4], values: [
-                0, -.infinity, 0, -.infinity,            // masked entries get probability 0
-                1, .nan, 2, 3,                           // NaN poisons its row
-                -.infinity, -.infinity, -.infinity, -.infinity, // fully masked: NaN, as PyTorch
-                1, 2, 3, 4,
-            ])
-            Kernels.softmaxRows(x.mutableMatrix)
-            let values = x.scalars
-            #expect(values[0..<4] == [0.5, 0, 0.5, 0])
-            #expect(values[4..<8].allSatisfy { $0.isNaN })
-            #expect(values[8..<12].allSatisfy { $0.isNaN })
-            #expect(values[12..<16].allSatisfy { $0 > 0 && $0 < 1 })
-        }
+        let x = Tensor(shape: [4, 4], values: [
+            0, -.infinity, 0, -.infinity,            // masked entries get probability 0
+            1, .nan, 2, 3,                           // NaN poisons its row
+            -.infinity, -.infinity, -.infinity, -.infinity, // fully masked: NaN, as PyTorch
+            1, 2, 3, 4,
+        ])
+        for row in 0..<4 { Kernels.softmaxRow(x.mutablePointer + row * 4, count: 4, instructionSet: instructionSet) }
+        let values = x.scalars
+        #expect(values[0..<4] == [0.5, 0, 0.5, 0])
+        #expect(values[4..<8].allSatisfy { $0.isNaN })
+        #expect(values[8..<12].allSatisfy { $0.isNaN })
+        #expect(values[12..<16].allSatisfy { $0 > 0 && $0 < 1 })
     }
 }

@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 import Tensors
 
@@ -53,18 +52,4 @@ func allClose(_ actual: [Float], _ expected: [Double], absolute: Double, relativ
         if x.isNaN || abs(Double(x) - y) > absolute + relative * abs(y) { return false }
     }
     return true
-}
-
-/// Serialises the tests that lower ``VectorInstructionSet/active``: it is process-wide, so two
-/// such tests running at once would test each other's path.
-private let instructionSetLock = Mutex(())
-
-/// Runs `body` with the kernels limited to `instructionSet`, then restores the detected set.
-func withInstructionSet<Result>(_ instructionSet: VectorInstructionSet, _ body: () throws -> Result) rethrows -> Result {
-    try instructionSetLock.withLock { _ in
-        VectorInstructionSet.limit(to: instructionSet)
-        defer { VectorInstructionSet.limit(to: .detected) }
-        #expect(VectorInstructionSet.active == instructionSet)
-        return try body()
-    }
 }

@@ -29,12 +29,12 @@ enum ModelFixtures {
         let top5: [[Int]]
     }
 
-    static func golden(_ name: String) throws -> Golden {
+    static func golden(_ name: String, instructionSet: VectorInstructionSet = .detected) throws -> Golden {
         let directory = directory(name)
         let configuration = try ViTConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
         let checkpoint = try Checkpoint.open(directory: directory)
         let model = try ViTForImageClassification(configuration: configuration, weights: checkpoint,
-                                                  source: directory.path)
+                                                  source: directory.path, instructionSet: instructionSet)
         let references = try Checkpoint(file: directory.appendingPathComponent("references.safetensors"))
         let json = try JSONDecoder().decode(References.self,
                                             from: Data(contentsOf: directory.appendingPathComponent("references.json")))
@@ -42,13 +42,15 @@ enum ModelFixtures {
                       logits: try references.tensor(named: "logits"), top5: json.top5, images: json.images)
     }
 
-    /// Runs `model` on `batch` images starting at image `first` of `pixelValues`.
+    /// Runs `model` on `batch` images starting at image `first` of `pixelValues`, with `state` (or a
+    /// fresh one on `threads` threads).
     static func logits(_ model: ViTForImageClassification, _ pixelValues: Tensor, first: Int = 0, batch: Int,
-                       workspace: Workspace = Workspace()) -> [Float] {
+                       state: ForwardState? = nil, threads: Int = 2) -> [Float] {
         let output = Tensor(zeros: [batch, model.labelCount])
         let input = UnsafeBufferPointer(start: pixelValues.pointer + first * model.inputCount,
                                         count: batch * model.inputCount)
-        model.logits(pixels: input, batch: batch, into: output.mutableBuffer, workspace: workspace)
+        let state = state ?? ForwardState(model: model, batchCapacity: batch, pool: ThreadPool(threadCount: threads))
+        model.logits(pixels: input, batch: batch, into: output.mutableBuffer, state: state)
         return output.scalars
     }
 }

@@ -1,13 +1,13 @@
 // The kernels compiled for AVX2 + FMA (8 floats per vector).
-#include "ckernels.h"
+#include "ck_vector.h"
 #include <math.h>
 
-#define SVK_WIDTH 8
-#define SVK_PREFIX svk_avx2_
+#define CK_WIDTH 8
+#define CK_PREFIX ck_avx2_
 #if defined(__x86_64__) || defined(__i386__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #endif
-#include "kernel_bodies.h"
+#include "elementwise_bodies.h"
 #if defined(__x86_64__) || defined(__i386__)
 #pragma clang attribute pop
 #endif

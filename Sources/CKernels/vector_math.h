@@ -1,0 +1,128 @@
+#ifndef SWIFTVIT_VECTOR_MATH_H
+#define SWIFTVIT_VECTOR_MATH_H
+// Vector math over a generic vector of CK_WIDTH floats, included by every kernel source compiled
+// for one instruction set (which sets CK_WIDTH, CK_PREFIX and the `target` attribute): loads and
+// stores, exp (Cephes), erf (Abramowitz & Stegun 7.1.26), tanh, and the activations.
+//
+// Every function is lane-wise: lane i of the result depends only on lane i of the inputs, and uses
+// fused multiply-adds, so a value gets the same bits whatever the vector width it went through.
+// (math.h and ck_vector.h come from the including file, before its target attribute region.)
+
+// Only the explicit fma_v calls fuse: clang would otherwise contract `a * b + c` where the target
+// has FMA and not where it lacks it, and the portable path would round differently.
+#pragma clang fp contract(off)
+
+#define CK_CAT2(a, b) a##b
+#define CK_CAT(a, b) CK_CAT2(a, b)
+#define CK_NAME(name) CK_CAT(CK_PREFIX, name)
+
+typedef float vf __attribute__((vector_size(CK_WIDTH * 4)));
+typedef int vi __attribute__((vector_size(CK_WIDTH * 4)));
+typedef float vf_unaligned __attribute__((vector_size(CK_WIDTH * 4), aligned(4)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE vf load(const float *p) { return *(const vf_unaligned *)p; }
+INLINE void store(float *p, vf v) { *(vf_unaligned *)p = v; }
+// Every lane `x` (written lane by lane: `(vf){0} + x` would turn −0 into +0 and cost an add).
+INLINE vf splat(float x) {
+    vf v;
+    for (int lane = 0; lane < CK_WIDTH; lane++) v[lane] = x;
+    return v;
+}
+
+// The first `count` (< CK_WIDTH) floats of `p`; the other lanes hold `fill`.
+INLINE vf load_partial(const float *p, size_t count, float fill) {
+    vf v = splat(fill);
+    for (size_t lane = 0; lane < count; lane++) v[lane] = p[lane];
+    return v;
+}
+INLINE void store_partial(float *p, vf v, size_t count) {
+    for (size_t lane = 0; lane < count; lane++) p[lane] = v[lane];
+}
+
+// Lane-wise `mask ? a : b` for a comparison result (all ones or all zeros per lane).
+INLINE vf choose(vi mask, vf a, vf b) { return (vf)((mask & (vi)a) | (~mask & (vi)b)); }
+INLINE vf fma_v(vf a, vf b, vf c) { return __builtin_elementwise_fma(a, b, c); }
+INLINE vf magnitude(vf x) { return (vf)((vi)x & 0x7FFFFFFF); }
+// `value` (non-negative) with the sign of `sign`.
+INLINE vf with_sign(vf sign, vf value) { return (vf)((vi)value | ((vi)sign & (int)0x80000000)); }
+INLINE float sum_lanes(vf v) {
+    float sum = 0;
+    for (int lane = 0; lane < CK_WIDTH; lane++) sum += v[lane];
+    return sum;
+}
+INLINE float max_lanes(vf v) {
+    float result = v[0];
+    for (int lane = 1; lane < CK_WIDTH; lane++) result = v[lane] > result ? v[lane] : result;
+    return result;
+}
+
+// e^x within 2 ulp above 2·FLT_MIN (smaller results flush to 0), +∞ above 88.72, NaN for NaN:
+// exp(x) = 2ⁿ · exp(r), n = round(x / ln 2), with ln 2 split in two so x − n·ln 2 is exact and
+// a degree-5 polynomial for exp(r) (Cephes' expf constants).
+INLINE vf exp_v(vf x) {
+    const float overflow = 88.72283935546875f, underflow = -87.33654022216797f;
+    const float magic = 12582912.0f;  // 1.5·2²³: adding it rounds to an integer
+    vf clamped = choose(x < underflow, splat(underflow), x);
+    clamped = choose(clamped > overflow, splat(overflow), clamped);
+    const vf shifted = fma_v(clamped, splat(1.44269504088896341f), splat(magic));
+    const vf n = shifted - magic;
+    const vf r = fma_v(n, splat(2.12194440e-4f), fma_v(n, splat(-0.693359375f), clamped));
+    vf p = splat(1.9875691500e-4f);
+    p = fma_v(p, r, splat(1.3981999507e-3f));
+    p = fma_v(p, r, splat(8.3334519073e-3f));
+    p = fma_v(p, r, splat(4.1665795894e-2f));
+    p = fma_v(p, r, splat(1.6666665459e-1f));
+    p = fma_v(p, r, splat(5.0000001201e-1f));
+    p = fma_v(p, r * r, r) + 1;
+    // n sits in the low mantissa bits of `shifted`; build 2ⁿ⁻¹ in the exponent field and
+    // double the product (2¹²⁸ is not a float, n reaches 128 after clamping).
+    const vi n_bits = (vi)shifted - (vi)splat(magic);
+    const vf half_scale = (vf)((n_bits + 126) << 23);
+    vf result = (p * half_scale) * 2;
+    result = choose(x >= overflow, splat(INFINITY), result);
+    result = choose(x <= underflow, splat(0), result);
+    return choose(x != x, x, result);
+}
+
+// erf by Abramowitz & Stegun 7.1.26 (absolute error < 1.5·10⁻⁷), as PyTorch's vectorised erf.
+INLINE vf erf_v(vf x) {
+    const vf ax = magnitude(x);
+    const vf t = 1 / fma_v(splat(0.3275911f), ax, splat(1));
+    vf poly = splat(1.061405429f);
+    poly = fma_v(poly, t, splat(-1.453152027f));
+    poly = fma_v(poly, t, splat(1.421413741f));
+    poly = fma_v(poly, t, splat(-0.284496736f));
+    poly = fma_v(poly, t, splat(0.254829592f));
+    poly = poly * t;
+    return with_sign(x, fma_v(-poly, exp_v(-(ax * ax)), splat(1)));
+}
+
+INLINE vf tanh_v(vf x) { return with_sign(x, 1 - 2 / (exp_v(magnitude(x) * 2) + 1)); }
+INLINE vf sigmoid_v(vf x) { return 1 / (exp_v(-x) + 1); }
+
+INLINE vf gelu(vf x) { return 0.5f * x * (1 + erf_v(x * 0.70710678118654752f)); }
+INLINE vf gelu_tanh(vf x) {
+    return 0.5f * x * (1 + tanh_v(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+}
+INLINE vf relu(vf x) { return choose(x < 0, splat(0), x); }  // keeps NaN, as torch.relu
+INLINE vf silu(vf x) { return x * sigmoid_v(x); }
+INLINE vf quick_gelu(vf x) { return x * sigmoid_v(1.702f * x); }
+INLINE vf identity(vf x) { return x; }
+
+
+// The activation `activation` of `x` (a constant at inlined call sites).
+INLINE vf activate(ck_activation activation, vf x) {
+    switch (activation) {
+    case CK_ACTIVATION_GELU: return gelu(x);
+    case CK_ACTIVATION_GELU_TANH: return gelu_tanh(x);
+    case CK_ACTIVATION_RELU: return relu(x);
+    case CK_ACTIVATION_SILU: return silu(x);
+    case CK_ACTIVATION_QUICK_GELU: return quick_gelu(x);
+    case CK_ACTIVATION_IDENTITY: return x;
+    }
+    return x;
+}
+
+#endif

@@ -1,0 +1,27 @@
+import CKernels
+import Dispatch
+
+/// The machine's FMA roof for an instruction set: every thread of a pool running independent
+/// fused multiply-adds on registers only (as many chains as a GEMM tile has accumulators), so
+/// nothing but the FMA units limits it. The honest denominator for "fraction of peak".
+public enum FMAPeak {
+    /// GFLOP/s (2 per multiply-add) of `pool`'s threads together, best of `repetitions` rounds of
+    /// about 20 ms each; `nil` for ``VectorInstructionSet/baseline`` (no FMA kernel of ours).
+    public static func gigaflops(_ instructionSet: VectorInstructionSet, pool: ThreadPool,
+                                 repetitions: Int = 5) -> Double? {
+        guard instructionSet.hasOwnGEMM else { return nil }
+        let iterations: UInt64 = 2_000_000
+        // Each round: 2·strip chains × vector width lanes × 2 flops.
+        let flopsPerRound = instructionSet == .avx512 ? 24.0 * 16 * 2 : 12.0 * 8 * 2
+        var best = 0.0
+        for _ in 0..<max(1, repetitions) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            pool.run { _ in
+                if instructionSet == .avx512 { _ = ck_avx512_fma_peak(iterations) } else { _ = ck_avx2_fma_peak(iterations) }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            best = max(best, flopsPerRound * Double(iterations) * Double(pool.threadCount) / seconds / 1e9)
+        }
+        return best
+    }
+}
