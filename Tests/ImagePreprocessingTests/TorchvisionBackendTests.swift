@@ -56,13 +56,7 @@ import Testing
         }
     }
 
-    struct ResizeCase: Sendable, CustomTestStringConvertible {
-        let input: ReferenceIndex.ResampleInput
-        let output: ReferenceIndex.ResampleInput.TorchvisionOutput
-        var testDescription: String {
-            "\(input.name) → \(output.width)×\(output.height) \(ResamplingFilter(rawValue: output.filter)!)"
-        }
-    }
+    typealias ResizeCase = ResampleCase<ReferenceIndex.ResampleInput.TorchvisionOutput>
 
     static let resizeCases: [ResizeCase] = Fixtures.index.resample.flatMap { input in
         input.outputsTorchvision.map { ResizeCase(input: input, output: $0) }
@@ -80,11 +74,8 @@ import Testing
 
     @Test(arguments: resizeCases.filter { $0.output.pixels != nil })
     func resizeMatchesTorchvision(_ test: ResizeCase) throws {
-        let input = RGBImage(width: test.input.width, height: test.input.height,
-                             pixels: try Fixtures.array(test.input.pixels, rows: test.input.height,
-                                                        rowLength: test.input.width, channels: 3))
         let filter = try #require(ResamplingFilter(rawValue: test.output.filter))
-        let resized = try ProcessorBackend.torchvision.resize(input, width: test.output.width,
+        let resized = try ProcessorBackend.torchvision.resize(test.inputImage(), width: test.output.width,
                                                               height: test.output.height, filter: filter)
         let expected = try Fixtures.array(try #require(test.output.pixels), rows: test.output.height,
                                           rowLength: test.output.width, channels: 3)

@@ -47,19 +47,17 @@ import SwiftViT
         #expect(!result.standardError.contains("Error:"), "\(arguments): \(result.standardError)")
     }
 
-    @Test func aBadShardSaysWhy() throws {
+    /// Usage errors say why, not only that a value is invalid.
+    @Test(arguments: [
+        (["--shard", "3/3", "x.jpg"], ["'3/3'", "0 ≤ I < N"]),
+        (["-k", "0", "x.jpg"], ["--top-k must be at least 1 (got 0)"]),
+        (["--processor", "opencv", "x.jpg"], ["torchvision", "pillow"]),
+    ])
+    func usageErrorsSayWhy(arguments: [String], phrases: [String]) throws {
         let scratch = try TestFixtures.scratchFolder()
-        let result = try CommandRunner.run(["--shard", "3/3", "x.jpg"], in: scratch.url, scratch: scratch.url)
+        let result = try CommandRunner.run(arguments, in: scratch.url, scratch: scratch.url)
         #expect(result.status == 2)
-        #expect(result.standardError.contains("'3/3'") && result.standardError.contains("0 ≤ I < N"),
-                "\(result.standardError)")
-    }
-
-    @Test func aZeroTopKStatesTheRule() throws {
-        let scratch = try TestFixtures.scratchFolder()
-        let result = try CommandRunner.run(["-k", "0", "x.jpg"], in: scratch.url, scratch: scratch.url)
-        #expect(result.status == 2)
-        #expect(result.standardError.contains("--top-k must be at least 1 (got 0)"), "\(result.standardError)")
+        for phrase in phrases { #expect(result.standardError.contains(phrase), "\(result.standardError)") }
     }
 
     @Test func versionIsPrintedAndZero() throws {
@@ -68,14 +66,6 @@ import SwiftViT
         #expect(result.status == 0)
         #expect(result.standardOutput.hasPrefix("vit-classify \(ImageClassifier.version) "), "\(result.standardOutput)")
         #expect(result.standardOutput.contains("transformers 5.24"))
-    }
-
-    @Test func anUnsupportedProcessorBackendIsAUsageError() throws {
-        let scratch = try TestFixtures.scratchFolder()
-        let result = try CommandRunner.run(["--processor", "opencv", "x.jpg"], in: scratch.url, scratch: scratch.url)
-        #expect(result.status == 2)
-        #expect(result.standardError.contains("torchvision") && result.standardError.contains("pillow"),
-                "\(result.standardError)")
     }
 
     @Test func aMissingModelFolderIsTwoAndLeavesTheOutputAlone() throws {
