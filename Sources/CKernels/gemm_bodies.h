@@ -10,59 +10,32 @@
 #include "gemm_common.h"
 
 // One tile of `rows` (≤ CK_STRIP, a constant after inlining) rows and `columns` (≤ CK_PANEL) columns
-// at (row, column) of the product.
-// A's element (i, step) is a[i·row_stride + step·step_stride]: (1, CK_STRIP) in a packed strip,
-// (lda, 1) read in place.
+// at (row, column) of the product. A's element (i, step) is a[i·row_stride + step·step_stride]:
+// (1, CK_STRIP) in a packed strip, (lda, 1) read in place.
 INLINE void tile(const int rows, const ck_gemm_problem *p, const float *restrict a, size_t row_stride,
                  size_t step_stride, const float *restrict b, size_t row, size_t column, size_t columns) {
-    // K is summed in blocks of CK_K_BLOCK steps: each block in its own accumulators, then added to
-    // the running total. That bounds the rounding error's growth by the block length rather than by
-    // K (as blocked BLAS libraries, and so PyTorch, effectively do), at the cost of a few vector adds
-    // per block.
-    vf low[CK_STRIP], high[CK_STRIP], total_low[CK_STRIP], total_high[CK_STRIP];
-    const size_t k = p->k;
-    for (size_t block = 0; block == 0 || block < k; block += CK_K_BLOCK) {
-#pragma clang loop unroll(full)
-        for (int i = 0; i < rows; i++) low[i] = high[i] = splat(0);
-        const size_t end = block + CK_K_BLOCK < k ? block + CK_K_BLOCK : k;
-        for (size_t step = block; step < end; step++) {
-            const vf b0 = load_aligned(b + step * CK_PANEL), b1 = load_aligned(b + step * CK_PANEL + CK_WIDTH);
-            const float *as = a + step * step_stride;
-#pragma clang loop unroll(full)
-            for (int i = 0; i < rows; i++) {
-                const vf ai = splat(as[i * row_stride]);
-                low[i] = fma_v(ai, b0, low[i]);
-                high[i] = fma_v(ai, b1, high[i]);
-            }
-        }
-#pragma clang loop unroll(full)
-        for (int i = 0; i < rows; i++) {
-            total_low[i] = block == 0 ? low[i] : total_low[i] + low[i];
-            total_high[i] = block == 0 ? high[i] : total_high[i] + high[i];
-        }
+#define CK_F32_STEP(step)                                                                            \
+    const vf b0 = load_aligned(b + step * CK_PANEL), b1 = load_aligned(b + step * CK_PANEL + CK_WIDTH); \
+    const float *as = a + step * step_stride;                                                        \
+    _Pragma("clang loop unroll(full)")                                                               \
+    for (int i = 0; i < rows; i++) {                                                                 \
+        const vf ai = splat(as[i * row_stride]);                                                     \
+        low[i] = fma_v(ai, b0, low[i]);                                                              \
+        high[i] = fma_v(ai, b1, high[i]);                                                            \
     }
+    CK_BLOCKED_TILE(rows, p->k, CK_K_BLOCK, CK_F32_STEP)
+#undef CK_F32_STEP
     store_tile(rows, total_low, total_high, p, row, column, columns);
 }
 
-// Dispatches a strip's real row count to the tile compiled for it.
-static void strip_tile(size_t rows, const ck_gemm_problem *p, const void *a_bytes, const void *b_bytes, size_t row,
-                       size_t column, size_t columns) {
-    const float *a = a_bytes, *b = b_bytes;
-    const int packed = p->a_is_packed;
-    switch (rows) {
-#define CK_TILE_CASE(n)                                                                 \
-    case n:                                                                             \
-        if (packed) tile(n, p, a, 1, CK_STRIP, b, row, column, columns);                \
-        else tile(n, p, a, p->lda, 1, b, row, column, columns);                         \
-        break;
-    CK_TILE_CASE(1) CK_TILE_CASE(2) CK_TILE_CASE(3) CK_TILE_CASE(4) CK_TILE_CASE(5) CK_TILE_CASE(6)
-#if CK_STRIP > 6
-    CK_TILE_CASE(7) CK_TILE_CASE(8) CK_TILE_CASE(9) CK_TILE_CASE(10) CK_TILE_CASE(11) CK_TILE_CASE(12)
-#endif
-#undef CK_TILE_CASE
-    default: break;
-    }
+// A tile of a strip packed by ck_pack_a, or of A read in place.
+INLINE void packed_or_direct_tile(const int rows, const ck_gemm_problem *p, const void *a, const void *b, size_t row,
+                                  size_t column, size_t columns) {
+    if (p->a_is_packed) tile(rows, p, a, 1, CK_STRIP, b, row, column, columns);
+    else tile(rows, p, a, p->lda, 1, b, row, column, columns);
 }
+
+CK_STRIP_DISPATCH(strip_tile, packed_or_direct_tile)
 
 void CK_NAME(gemm)(const ck_gemm_problem *p, size_t first_panel, size_t end_panel) {
     const size_t a_strip = p->a_is_packed ? p->k * CK_STRIP * sizeof(float) : CK_STRIP * p->lda * sizeof(float);

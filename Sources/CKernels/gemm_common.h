@@ -40,6 +40,52 @@ INLINE void store_tile(const int rows, const vf *low, const vf *high, const ck_g
     }
 }
 
+// The skeleton of a tile with Float32 accumulators: `steps` steps summed in blocks of `per_block`,
+// each block in its own accumulators (`low[i]`, `high[i]`: row i's two vectors) and then added to
+// the running total, so the rounding error grows with the block length rather than with K (as in
+// blocked BLAS libraries, and so PyTorch). `ACCUMULATE(step)` adds one step to low[] and high[].
+#define CK_BLOCKED_TILE(rows, steps, per_block, ACCUMULATE)                                          \
+    vf low[CK_STRIP], high[CK_STRIP], total_low[CK_STRIP], total_high[CK_STRIP];                     \
+    for (size_t block = 0; block == 0 || block < (steps); block += (per_block)) {                    \
+        _Pragma("clang loop unroll(full)")                                                           \
+        for (int i = 0; i < (rows); i++) low[i] = high[i] = splat(0);                                \
+        const size_t end = block + (per_block) < (steps) ? block + (per_block) : (steps);            \
+        for (size_t step = block; step < end; step++) { ACCUMULATE(step) }                           \
+        _Pragma("clang loop unroll(full)")                                                           \
+        for (int i = 0; i < (rows); i++) {                                                           \
+            total_low[i] = block == 0 ? low[i] : total_low[i] + low[i];                              \
+            total_high[i] = block == 0 ? high[i] : total_high[i] + high[i];                          \
+        }                                                                                            \
+    }
+
+// Defines `name(rows, p, a, b, row, column, columns)`, which calls `TILE(n, …)` compiled for the
+// strip's real row count n (1 … CK_STRIP), so each tile's row loops unroll fully.
+#define CK_STRIP_DISPATCH(name, TILE)                                                                \
+    static void name(size_t rows, const ck_gemm_problem *p, const void *a, const void *b, size_t row,  \
+                     size_t column, size_t columns) {                                                \
+        switch (rows) {                                                                              \
+        case 1: TILE(1, p, a, b, row, column, columns); break;                                       \
+        case 2: TILE(2, p, a, b, row, column, columns); break;                                       \
+        case 3: TILE(3, p, a, b, row, column, columns); break;                                       \
+        case 4: TILE(4, p, a, b, row, column, columns); break;                                       \
+        case 5: TILE(5, p, a, b, row, column, columns); break;                                       \
+        case 6: TILE(6, p, a, b, row, column, columns); break;                                       \
+        CK_STRIP_DISPATCH_WIDE(TILE)                                                                 \
+        default: break;                                                                              \
+        }                                                                                            \
+    }
+#if CK_STRIP > 6
+#define CK_STRIP_DISPATCH_WIDE(TILE)                                                                 \
+    case 7: TILE(7, p, a, b, row, column, columns); break;                                           \
+    case 8: TILE(8, p, a, b, row, column, columns); break;                                           \
+    case 9: TILE(9, p, a, b, row, column, columns); break;                                           \
+    case 10: TILE(10, p, a, b, row, column, columns); break;                                         \
+    case 11: TILE(11, p, a, b, row, column, columns); break;                                         \
+    case 12: TILE(12, p, a, b, row, column, columns); break;
+#else
+#define CK_STRIP_DISPATCH_WIDE(TILE)
+#endif
+
 // Computes one strip's tile: `rows` rows from the strip at `a`, the panel at `b`, into C at (row, column).
 typedef void (*strip_tile_function)(size_t rows, const ck_gemm_problem *p, const void *a, const void *b,
                                     size_t row, size_t column, size_t columns);

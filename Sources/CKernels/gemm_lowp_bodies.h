@@ -34,55 +34,36 @@ INLINE vi load_words(const uint32_t *p) { return *(const vi *)p; }
 // One tile of a bfloat16 product; `a` is a packed strip, `b` a packed panel, both in pair words.
 INLINE void tile_bf16(const int rows, const ck_gemm_problem *p, const uint32_t *restrict a,
                       const uint32_t *restrict b, size_t row, size_t column, size_t columns) {
-    vf low[CK_STRIP], high[CK_STRIP], total_low[CK_STRIP], total_high[CK_STRIP];
-    const size_t pairs = (p->k + 1) / 2, block_pairs = CK_K_BLOCK / 2;
-    for (size_t block = 0; block == 0 || block < pairs; block += block_pairs) {
-#pragma clang loop unroll(full)
-        for (int i = 0; i < rows; i++) low[i] = high[i] = splat(0);
-        const size_t end = block + block_pairs < pairs ? block + block_pairs : pairs;
-        for (size_t pair = block; pair < end; pair++) {
-            const vi w0 = load_words(b + pair * CK_PANEL), w1 = load_words(b + pair * CK_PANEL + CK_WIDTH);
-            const uint32_t *as = a + pair * CK_STRIP;
 #if CK_BF16_NATIVE
-#pragma clang loop unroll(full)
-            for (int i = 0; i < rows; i++) {
-                const __m512bh ai = (__m512bh)splat_i((int)as[i]);
-                low[i] = (vf)_mm512_dpbf16_ps((__m512)low[i], ai, (__m512bh)w0);
-                high[i] = (vf)_mm512_dpbf16_ps((__m512)high[i], ai, (__m512bh)w1);
-            }
-#else
-            const vi upper = splat_i((int)0xFFFF0000);
-            const vf odd0 = (vf)(w0 & upper), even0 = (vf)(w0 << 16);
-            const vf odd1 = (vf)(w1 & upper), even1 = (vf)(w1 << 16);
-#pragma clang loop unroll(full)
-            for (int i = 0; i < rows; i++) {
-                const vf a_odd = splat(float_bits(as[i] & 0xFFFF0000u)), a_even = splat(float_bits(as[i] << 16));
-                low[i] = fma_v(a_even, even0, fma_v(a_odd, odd0, low[i]));
-                high[i] = fma_v(a_even, even1, fma_v(a_odd, odd1, high[i]));
-            }
-#endif
-        }
-#pragma clang loop unroll(full)
-        for (int i = 0; i < rows; i++) {
-            total_low[i] = block == 0 ? low[i] : total_low[i] + low[i];
-            total_high[i] = block == 0 ? high[i] : total_high[i] + high[i];
-        }
+#define CK_BF16_STEP(pair)                                                                           \
+    const vi w0 = load_words(b + pair * CK_PANEL), w1 = load_words(b + pair * CK_PANEL + CK_WIDTH);   \
+    const uint32_t *as = a + pair * CK_STRIP;                                                        \
+    _Pragma("clang loop unroll(full)")                                                               \
+    for (int i = 0; i < rows; i++) {                                                                 \
+        const __m512bh ai = (__m512bh)splat_i((int)as[i]);                                           \
+        low[i] = (vf)_mm512_dpbf16_ps((__m512)low[i], ai, (__m512bh)w0);                             \
+        high[i] = (vf)_mm512_dpbf16_ps((__m512)high[i], ai, (__m512bh)w1);                           \
     }
+#else
+#define CK_BF16_STEP(pair)                                                                           \
+    const vi w0 = load_words(b + pair * CK_PANEL), w1 = load_words(b + pair * CK_PANEL + CK_WIDTH);   \
+    const uint32_t *as = a + pair * CK_STRIP;                                                        \
+    const vi upper = splat_i((int)0xFFFF0000);                                                       \
+    const vf odd0 = (vf)(w0 & upper), even0 = (vf)(w0 << 16);                                        \
+    const vf odd1 = (vf)(w1 & upper), even1 = (vf)(w1 << 16);                                        \
+    _Pragma("clang loop unroll(full)")                                                               \
+    for (int i = 0; i < rows; i++) {                                                                 \
+        const vf a_odd = splat(float_bits(as[i] & 0xFFFF0000u)), a_even = splat(float_bits(as[i] << 16)); \
+        low[i] = fma_v(a_even, even0, fma_v(a_odd, odd0, low[i]));                                   \
+        high[i] = fma_v(a_even, even1, fma_v(a_odd, odd1, high[i]));                                 \
+    }
+#endif
+    CK_BLOCKED_TILE(rows, (p->k + 1) / 2, CK_K_BLOCK / 2, CK_BF16_STEP)
+#undef CK_BF16_STEP
     store_tile(rows, total_low, total_high, p, row, column, columns);
 }
 
-static void strip_tile_bf16(size_t rows, const ck_gemm_problem *p, const void *a, const void *b, size_t row,
-                            size_t column, size_t columns) {
-    switch (rows) {
-#define CK_TILE_CASE(n) case n: tile_bf16(n, p, a, b, row, column, columns); break;
-    CK_TILE_CASE(1) CK_TILE_CASE(2) CK_TILE_CASE(3) CK_TILE_CASE(4) CK_TILE_CASE(5) CK_TILE_CASE(6)
-#if CK_STRIP > 6
-    CK_TILE_CASE(7) CK_TILE_CASE(8) CK_TILE_CASE(9) CK_TILE_CASE(10) CK_TILE_CASE(11) CK_TILE_CASE(12)
-#endif
-#undef CK_TILE_CASE
-    default: break;
-    }
-}
+CK_STRIP_DISPATCH(strip_tile_bf16, tile_bf16)
 
 void CK_NAME(gemm_bf16)(const ck_gemm_problem *p, size_t first_panel, size_t end_panel) {
     const size_t strip_bytes = (p->k + 1) / 2 * CK_STRIP * 4;
@@ -148,18 +129,7 @@ INLINE void tile_int8(const int rows, const ck_gemm_problem *p, const uint32_t *
     store_tile(rows, low_f, high_f, p, row, column, columns);
 }
 
-static void strip_tile_int8(size_t rows, const ck_gemm_problem *p, const void *a, const void *b, size_t row,
-                            size_t column, size_t columns) {
-    switch (rows) {
-#define CK_TILE_CASE(n) case n: tile_int8(n, p, a, b, row, column, columns); break;
-    CK_TILE_CASE(1) CK_TILE_CASE(2) CK_TILE_CASE(3) CK_TILE_CASE(4) CK_TILE_CASE(5) CK_TILE_CASE(6)
-#if CK_STRIP > 6
-    CK_TILE_CASE(7) CK_TILE_CASE(8) CK_TILE_CASE(9) CK_TILE_CASE(10) CK_TILE_CASE(11) CK_TILE_CASE(12)
-#endif
-#undef CK_TILE_CASE
-    default: break;
-    }
-}
+CK_STRIP_DISPATCH(strip_tile_int8, tile_int8)
 
 void CK_NAME(gemm_int8)(const ck_gemm_problem *p, size_t first_panel, size_t end_panel) {
     const size_t strip_bytes = (p->k + 3) / 4 * CK_STRIP * 4;
