@@ -43,6 +43,45 @@ void CK_NAME(gemm)(const ck_gemm_problem *p, size_t first_panel, size_t end_pane
           p->packed_b, p->k * CK_PANEL * sizeof(float));
 }
 
+// Float32 products with bfloat16-stored weights (`WeightPrecision.bfloat16`: half the memory): B
+// in bfloat16 pair words, each widened exactly to Float32 as it is loaded, A in Float32, the same
+// steps in the same order as `gemm` — so the bits equal `gemm` over the rounded weights.
+INLINE vf widen_half(vi words, size_t step) {
+    return step % 2 ? (vf)(words & (int)0xFFFF0000) : (vf)(words << 16);
+}
+
+INLINE void tile_bf16_weights(const int rows, const ck_gemm_problem *p, const float *restrict a, size_t row_stride,
+                              size_t step_stride, const uint32_t *restrict b, size_t row, size_t column,
+                              size_t columns) {
+#define CK_BF16W_STEP(step)                                                                          \
+    const uint32_t *words = b + (step / 2) * CK_PANEL;                                               \
+    const vf b0 = widen_half(*(const vi *)words, step), b1 = widen_half(*(const vi *)(words + CK_WIDTH), step); \
+    const float *as = a + step * step_stride;                                                        \
+    _Pragma("clang loop unroll(full)")                                                               \
+    for (int i = 0; i < rows; i++) {                                                                 \
+        const vf ai = splat(as[i * row_stride]);                                                     \
+        low[i] = fma_v(ai, b0, low[i]);                                                              \
+        high[i] = fma_v(ai, b1, high[i]);                                                            \
+    }
+    CK_BLOCKED_TILE(rows, p->k, CK_K_BLOCK, CK_BF16W_STEP)
+#undef CK_BF16W_STEP
+    store_tile(rows, total_low, total_high, p, row, column, columns);
+}
+
+INLINE void packed_or_direct_bf16_weights_tile(const int rows, const ck_gemm_problem *p, const void *a, const void *b,
+                                               size_t row, size_t column, size_t columns) {
+    if (p->a_is_packed) tile_bf16_weights(rows, p, a, 1, CK_STRIP, b, row, column, columns);
+    else tile_bf16_weights(rows, p, a, p->lda, 1, b, row, column, columns);
+}
+
+CK_STRIP_DISPATCH(strip_tile_bf16_weights, packed_or_direct_bf16_weights_tile)
+
+void CK_NAME(gemm_bf16_weights)(const ck_gemm_problem *p, size_t first_panel, size_t end_panel) {
+    const size_t a_strip = p->a_is_packed ? p->k * CK_STRIP * sizeof(float) : CK_STRIP * p->lda * sizeof(float);
+    drive(p, first_panel, end_panel, strip_tile_bf16_weights, p->a, a_strip, p->k * CK_STRIP * sizeof(float),
+          p->packed_b, (p->k + 1) / 2 * CK_PANEL * 4);
+}
+
 // As many independent accumulators as a tile has, each a chain of FMAs on registers: nothing but
 // the FMA units' throughput limits it. Returns seconds for `iterations` rounds.
 #define CK_PEAK_CHAINS (2 * CK_STRIP)

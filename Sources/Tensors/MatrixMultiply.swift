@@ -84,7 +84,12 @@ public enum MatrixMultiply {
             problem.a = UnsafePointer(scratch)
             problem.a_is_packed = 1
         }
-        let kernel: PanelWork.Kernel = family == CK_GEMM_AVX512 ? ck_avx512_gemm : ck_avx2_gemm
+        let kernel: PanelWork.Kernel = switch (family == CK_GEMM_AVX512, b.storesBFloat16) {
+        case (true, false): ck_avx512_gemm
+        case (false, false): ck_avx2_gemm
+        case (true, true): ck_avx512_gemm_bf16_weights
+        case (false, true): ck_avx2_gemm_bf16_weights
+        }
         runPanels(PanelWork(problem: problem, panels: b.panelCount, kernel: kernel), pool: pool)
     }
 

@@ -17,21 +17,24 @@ public struct PackedPanels {
     public let columns: Int
     /// The kernels the layout is for.
     public let instructionSet: VectorInstructionSet
-    /// The element format.
+    /// The element format of the product.
     public let precision: ComputePrecision
+    /// Float32 products whose B is stored as bfloat16 (`WeightPrecision.bfloat16`: half the memory).
+    public let storesBFloat16: Bool
     /// int8: each column's scale (`[columns]`).
     let scales: UnsafePointer<Float>?
     /// int8: each column's 128·Σₖ s8 (`[columns]`).
     let offsets: UnsafePointer<Int32>?
 
     init(base: UnsafePointer<Float>, rows: Int, columns: Int, instructionSet: VectorInstructionSet,
-         precision: ComputePrecision = .float32, scales: UnsafePointer<Float>? = nil,
+         precision: ComputePrecision = .float32, storesBFloat16: Bool = false, scales: UnsafePointer<Float>? = nil,
          offsets: UnsafePointer<Int32>? = nil) {
         self.base = base
         self.rows = rows
         self.columns = columns
         self.instructionSet = instructionSet
         self.precision = precision
+        self.storesBFloat16 = storesBFloat16
         self.scales = scales
         self.offsets = offsets
     }
@@ -71,7 +74,8 @@ public struct PackedPanels {
     /// Packs `b` in `precision` (see ``pack(_:transposed:instructionSet:into:pool:)``); int8 also
     /// writes each column's scale and offset into `scales` and `offsets` (`[columns]`).
     static func pack(_ b: MatrixView, transposed: Bool, instructionSet: VectorInstructionSet,
-                     precision: ComputePrecision, into destination: UnsafeMutablePointer<Float>,
+                     precision: ComputePrecision, storesBFloat16: Bool = false,
+                     into destination: UnsafeMutablePointer<Float>,
                      scales: UnsafeMutablePointer<Float>?, offsets: UnsafeMutablePointer<Int32>?,
                      pool: ThreadPool?) -> PackedPanels {
         precondition(precision == .float32 || instructionSet.hasOwnGEMM,
@@ -79,7 +83,8 @@ public struct PackedPanels {
         precondition(precision != .int8 || (scales != nil && offsets != nil), "int8 packing needs scales and offsets")
         let rows = transposed ? b.columns : b.rows, columns = transposed ? b.rows : b.columns
         let panels = PackedPanels(base: destination, rows: rows, columns: columns, instructionSet: instructionSet,
-                                  precision: precision, scales: scales.map { UnsafePointer($0) },
+                                  precision: precision, storesBFloat16: storesBFloat16,
+                                  scales: scales.map { UnsafePointer($0) },
                                   offsets: offsets.map { UnsafePointer($0) })
         let work = Packing(source: b, transposed: transposed, panels: panels, destination: destination,
                            scales: scales, offsets: offsets)
@@ -116,10 +121,10 @@ public struct PackedPanels {
             let width = PackedPanels.panelWidth(panels.instructionSet), flag: Int32 = transposed ? 1 : 0
             let words = UnsafeMutableRawPointer(destination).assumingMemoryBound(to: UInt32.self)
             switch panels.precision {
-            case .float32:
+            case .float32 where !panels.storesBFloat16:
                 ck_pack_b(source.base, source.leadingDimension, flag, k, n, width, range.lowerBound, range.upperBound,
                           destination)
-            case .bfloat16:
+            case .float32, .bfloat16:
                 ck_pack_b_bf16(source.base, source.leadingDimension, flag, k, n, width, range.lowerBound,
                                range.upperBound, words)
             case .int8:
@@ -147,20 +152,25 @@ public final class PackedMatrix: @unchecked Sendable {
     public var inputs: Int { panels.rows }
 
     /// Packs `weight` (`outputs × inputs`, row-major: PyTorch's Linear layout) for
-    /// `instructionSet`'s kernels in `precision`, in parallel on `pool`.
+    /// `instructionSet`'s kernels in `precision`, in parallel on `pool`. With `storesBFloat16` (Float32
+    /// products, our kernels only) the weight is kept rounded to bfloat16, in half the memory.
     public convenience init(weight: MatrixView, instructionSet: VectorInstructionSet,
-                            precision: ComputePrecision = .float32, pool: ThreadPool? = nil) {
-        self.init(stacking: [weight], instructionSet: instructionSet, precision: precision, pool: pool)
+                            precision: ComputePrecision = .float32, storesBFloat16: Bool = false,
+                            pool: ThreadPool? = nil) {
+        self.init(stacking: [weight], instructionSet: instructionSet, precision: precision,
+                  storesBFloat16: storesBFloat16, pool: pool)
     }
 
     /// Packs the weights of several layers that read the same input as one (`Σ outputs × inputs`:
     /// the parts' rows one after another), e.g. attention's query, key and value projections.
     public init(stacking parts: [MatrixView], instructionSet: VectorInstructionSet,
-                precision: ComputePrecision = .float32, pool: ThreadPool? = nil) {
+                precision: ComputePrecision = .float32, storesBFloat16: Bool = false, pool: ThreadPool? = nil) {
         let inputs = parts.first?.columns ?? 0, outputs = parts.reduce(0) { $0 + $1.rows }
         precondition(parts.allSatisfy { $0.columns == inputs }, "stacked weights must have the same input width")
+        precondition(!storesBFloat16 || (precision == .float32 && instructionSet.hasOwnGEMM),
+                     "bfloat16 storage is for Float32 products on our kernels")
         let count = PackedPanels.floatCount(rows: inputs, columns: outputs, instructionSet: instructionSet,
-                                            precision: precision)
+                                            precision: storesBFloat16 ? .bfloat16 : precision)
         // Packing writes every float, padding included.
         storage = TensorStorage(uninitializedByteCount: max(1, count) * MemoryLayout<Float>.stride)
         quantization = precision == .int8 ? TensorStorage(uninitializedByteCount: max(1, outputs) * 8) : nil
@@ -174,7 +184,7 @@ public final class PackedMatrix: @unchecked Sendable {
             var first = 0
             for part in parts {
                 _ = PackedPanels.pack(part, transposed: true, instructionSet: instructionSet, precision: precision,
-                                      into: base + first * wordsPerColumn, scales: scales.map { $0 + first },
+                                      storesBFloat16: storesBFloat16, into: base + first * wordsPerColumn, scales: scales.map { $0 + first },
                                       offsets: offsets.map { $0 + first }, pool: pool)
                 first += part.rows
             }
@@ -189,10 +199,11 @@ public final class PackedMatrix: @unchecked Sendable {
                 row += part.rows
             }
             _ = PackedPanels.pack(stacked.matrix, transposed: true, instructionSet: instructionSet,
-                                  precision: precision, into: base, scales: scales, offsets: offsets, pool: pool)
+                                  precision: precision, storesBFloat16: storesBFloat16, into: base, scales: scales,
+                                  offsets: offsets, pool: pool)
         }
         panels = PackedPanels(base: base, rows: inputs, columns: outputs, instructionSet: instructionSet,
-                              precision: precision, scales: scales.map { UnsafePointer($0) },
+                              precision: precision, storesBFloat16: storesBFloat16, scales: scales.map { UnsafePointer($0) },
                               offsets: offsets.map { UnsafePointer($0) })
     }
 

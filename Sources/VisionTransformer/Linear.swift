@@ -28,9 +28,12 @@ public struct Linear: Sendable {
     init(packing weights: [Tensor], bias: Tensor?, binder: WeightBinder, precision: ComputePrecision = .float32) {
         // The views below point into the tensors' storage (for F16/BF16 checkpoints and bfloat16
         // rounding, a converted copy): keep them alive until packing is done.
+        // Weights rounded to bfloat16 are kept as bfloat16 (half the memory, the same Float32 products)
+        // wherever our kernels run.
+        let halfStorage = binder.precision == .bfloat16 && precision == .float32 && binder.instructionSet.hasOwnGEMM
         weight = withExtendedLifetime(weights) {
             PackedMatrix(stacking: weights.map(\.matrix), instructionSet: binder.instructionSet, precision: precision,
-                         pool: binder.pool)
+                         storesBFloat16: halfStorage, pool: binder.pool)
         }
         self.bias = bias
     }

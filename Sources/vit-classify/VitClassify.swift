@@ -39,7 +39,7 @@ struct VitClassify: ParsableCommand {
     @Option(help: ArgumentHelp("Compute threads for the network (default: one per core).", valueName: "n"))
     var threads: Int?
 
-    @Option(help: ArgumentHelp("float32 (default) or bfloat16: keep the weights rounded to bfloat16, in less "
+    @Option(help: ArgumentHelp("float32 (default) or bfloat16: keep the weights rounded to bfloat16, in half the "
                                + "memory; the labels are then those of the model saved in bfloat16.",
                                valueName: "precision"))
     var weightPrecision: WeightPrecision = .float32

@@ -113,6 +113,17 @@ import Checkpoints
         #expect(maxAbsoluteDifference(logits, f32.logits.scalars) > 1e-4)
         #expect(model.precision == .bfloat16 && model.classifier.outputFeatures == 10
                 && model.classifier.inputFeatures == 48)
+        // Kept as bfloat16: half the bytes of the Float32 packing (on our kernels), the same bits as
+        // Float32 products over the rounded weights (the model built from the BF16 file).
+        let asFloat32 = try ViTForImageClassification(configuration: configuration,
+                                                      weights: try Checkpoint.open(directory: directory),
+                                                      source: directory.path)
+        if model.instructionSet.hasOwnGEMM {
+            #expect(model.layers[0].feedForward.intermediate.weight.byteCount * 2
+                    <= asFloat32.layers[0].feedForward.intermediate.weight.byteCount)
+            let fromBF16File = ModelFixtures.logits(bf16.model, bf16.pixelValues, batch: count)
+            #expect(logits.map(\.bitPattern) == fromBF16File.map(\.bitPattern))
+        }
     }
 
     @Test(arguments: [0.0, 1.0, -2.5, 1.00390625, 1.01171875, 3.4028235e38, -0.0, Float.leastNormalMagnitude / 3])

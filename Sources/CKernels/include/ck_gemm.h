@@ -93,6 +93,10 @@ typedef struct {
 /// (cast to `const float *`; A always packed for the last two).
 void ck_avx2_gemm(const ck_gemm_problem *problem, size_t first_panel, size_t end_panel);
 void ck_avx512_gemm(const ck_gemm_problem *problem, size_t first_panel, size_t end_panel);
+/// Float32 products over B packed as bfloat16 pairs (`*_gemm_bf16_weights`: A in Float32, read in
+/// place or packed as for `*_gemm`; the same bits as `*_gemm` over the bfloat16-rounded B).
+void ck_avx2_gemm_bf16_weights(const ck_gemm_problem *problem, size_t first_panel, size_t end_panel);
+void ck_avx512_gemm_bf16_weights(const ck_gemm_problem *problem, size_t first_panel, size_t end_panel);
 void ck_avx2_gemm_bf16(const ck_gemm_problem *problem, size_t first_panel, size_t end_panel);
 void ck_avx512_gemm_bf16(const ck_gemm_problem *problem, size_t first_panel, size_t end_panel);
 void ck_avx512bf16_gemm_bf16(const ck_gemm_problem *problem, size_t first_panel, size_t end_panel);
