@@ -21,9 +21,9 @@ let package = Package(
         .executable(name: "vit-bench", targets: ["vit-bench"]),
     ],
     dependencies: [
+        // The command-line tools' only dependency. vit-bench's allocation counter is our own C target
+        // (Benchmarks/AllocationCounter), so a library user resolves nothing for benchmarks.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // Counts heap allocations for vit-bench's zero-allocation check (LD_PRELOAD'ed .so).
-        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
         // System-library shims: module maps and link flags only.
@@ -52,9 +52,11 @@ let package = Package(
         .executableTarget(
             name: "vit-bench",
             dependencies: ["SwiftViT", "Tensors", "VisionTransformer", "Checkpoints", "ModelHub", "ImagePreprocessing",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
+                           "AllocationCounter",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/vit-bench"),
+        // A counting malloc for vit-bench --allocations (replaces glibc's by ELF interposition).
+        .target(name: "AllocationCounter", path: "Benchmarks/AllocationCounter"),
 
         // Fixture locations, temporary folders and byte builders shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

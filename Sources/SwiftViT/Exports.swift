@@ -3,6 +3,9 @@
 // layers, parsers) is not: import the module itself (`import VisionTransformer`, …) to reach it.
 @_exported import struct ImagePreprocessing.RGBImage
 @_exported import struct ImagePreprocessing.ImageProcessor
+@_exported import enum ImagePreprocessing.ProcessorBackend
+@_exported import enum ImagePreprocessing.ImageProcessingError
+@_exported import enum ImagePreprocessing.ResamplingFilter
 @_exported import struct ImagePreprocessing.ImageDecoder
 @_exported import enum ImagePreprocessing.ImageDecodingError
 @_exported import enum ImagePreprocessing.ImageProcessingConfigurationError
