@@ -151,7 +151,7 @@ private struct RawEntry {
         for element in shapeElements {
             guard case .number(let number) = element, let extent = number.uint64Value else {
                 throw .invalidTensorEntry(file: path, tensor: name,
-                                          reason: "\"shape\" must hold non-negative integers, found \(Self.render(element))")
+                                          reason: "\"shape\" must hold non-negative integers, found \(element.briefDescription)")
             }
             shape.append(extent)
         }
@@ -165,7 +165,7 @@ private struct RawEntry {
         for element in offsets {
             guard case .number(let number) = element, let offset = number.uint64Value else {
                 throw .invalidTensorEntry(file: path, tensor: name,
-                                          reason: "\"data_offsets\" must hold non-negative integers, found \(Self.render(element))")
+                                          reason: "\"data_offsets\" must hold non-negative integers, found \(element.briefDescription)")
             }
             bounds.append(offset)
         }
@@ -216,10 +216,5 @@ private struct RawEntry {
         guard begin <= UInt64(Int.max - byteCount) else { throw .sizeOverflow(file: path, tensor: name, shape: shape) }
         let start = Int(begin)
         return SafetensorsTensorInfo(name: name, dtype: dtype, shape: intShape, byteRange: start..<(start + byteCount))
-    }
-
-    private static func render(_ value: JSONValue) -> String {
-        if case .number(let number) = value { return number.literal }
-        return value.kindDescription
     }
 }

@@ -1,8 +1,11 @@
-/// A strict RFC 8259 JSON parser over raw UTF-8 bytes.
+/// A strict RFC 8259 JSON parser over raw UTF-8 bytes: the one JSON reader of SwiftViT.
 ///
-/// It exists because checkpoint headers are untrusted input: it never reads outside the buffer,
-/// bounds nesting (a 100 MB header of `[[[[…` must not overflow the stack), detects duplicate
-/// object keys, and keeps number literals so that offsets up to 2⁶⁴ − 1 are read exactly.
+/// It exists because checkpoint headers and shard indexes are untrusted input: it never reads
+/// outside the buffer, bounds nesting (a 100 MB header of `[[[[…` must not overflow the stack),
+/// detects duplicate object keys, and keeps number literals so that offsets up to 2⁶⁴ − 1 are read
+/// exactly. Configuration files are parsed by it too, with the policy of Python's `json` module
+/// (``DuplicateKeyPolicy/keepLast``, `NaN` and `Infinity` allowed), and decoded by
+/// ``JSONValueDecoder``, so every JSON file is read the same careful way.
 package struct JSONParser {
     /// What to do when an object has the same key twice.
     package enum DuplicateKeyPolicy {

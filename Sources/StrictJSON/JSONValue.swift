@@ -3,7 +3,8 @@
 ///
 /// Foundation's `JSONSerialization` is not used for untrusted headers because it silently keeps
 /// the last of two duplicate keys (a safetensors header must reject duplicate tensor names), turns
-/// large integers into doubles, and cannot tell `1` from `1.0`.
+/// large integers into doubles, and cannot tell `1` from `1.0`. Headers and indexes are walked as
+/// this tree; configuration files are decoded from it by ``JSONValueDecoder``.
 package enum JSONValue: Sendable {
     case null
     case bool(Bool)
@@ -22,6 +23,22 @@ package enum JSONValue: Sendable {
         case .array: "an array"
         case .object: "an object"
         }
+    }
+
+    /// The value as an error message quotes it: a number as written, a string in quotes, `true`,
+    /// `false` and `null` as such, containers by kind; long text is cut to keep messages short.
+    package var briefDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool(let bool): String(bool)
+        case .number(let number): Self.shortened(number.literal)
+        case .string(let string): "\"" + Self.shortened(string) + "\""
+        case .array, .object: kindDescription
+        }
+    }
+
+    private static func shortened(_ text: String) -> String {
+        text.count <= 60 ? text : text.prefix(60) + "…"
     }
 }
 

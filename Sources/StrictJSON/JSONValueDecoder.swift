@@ -1,0 +1,105 @@
+/// Decodes `Decodable` types from JSON read by ``JSONParser``, so that configuration files are plain
+/// `Decodable` types with `CodingKeys` and still read exactly as their writers meant.
+///
+/// Foundation's `JSONDecoder` is not used because it cannot read a file the way Python's `json` module
+/// does (transformers reads every configuration with `json.load`): it rejects the bare `NaN` and
+/// `Infinity` Python writes, and it cannot be told to reject a repeated key either, which the strict
+/// dialect needs. A number also keeps its literal here, so an integer field refuses `224.0` as Python's
+/// `int` fields do, while a floating-point field takes `1` or `1e-12`.
+///
+/// Errors from the document's shape are ``JSONDecodingError``s naming the field; errors a type's
+/// `init(from:)` throws itself (its own validation) reach the caller unchanged, except
+/// `DecodingError`s, which become ``JSONDecodingError``s too.
+package struct JSONValueDecoder: Sendable {
+    /// Which JSON documents are accepted.
+    package enum Dialect: Sendable {
+        /// RFC 8259, and an object may not repeat a key: for files whose every byte we must read
+        /// unambiguously, such as records we wrote ourselves.
+        case strict
+        /// What Python's `json.loads` accepts: a repeated key keeps its last value, and `NaN`,
+        /// `Infinity` and `-Infinity` are numbers.
+        case python
+    }
+
+    /// The dialect documents are parsed in.
+    package var dialect: Dialect
+    /// A name for the document in messages (usually its path), handed to `init(from:)` as
+    /// ``Swift/Decoder/jsonSource``.
+    package var source: String?
+
+    /// Creates a decoder for documents of `dialect`, named `source` in messages.
+    package init(dialect: Dialect, source: String? = nil) {
+        self.dialect = dialect
+        self.source = source
+    }
+
+    /// Parses `bytes` in the decoder's dialect and decodes a `T` from the document.
+    ///
+    /// - Throws: ``JSONDecodingError`` if the bytes are not JSON of the dialect or the document does
+    ///   not have the shape `T` needs; otherwise whatever `T.init(from:)` throws.
+    package func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes, duplicateKeys: dialect == .strict ? .reject : .keepLast,
+                                            allowsNonFiniteNumbers: dialect == .python)
+        } catch {
+            throw JSONDecodingError(path: [], problem: .syntax(error))
+        }
+        return try decode(type, from: document)
+    }
+
+    /// Parses `bytes` in the decoder's dialect and decodes a `T` from the document.
+    package func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try bytes.withUnsafeBytes { try decode(type, from: $0) }
+    }
+
+    /// Decodes a `T` from a parsed document.
+    package func decode<T: Decodable>(_ type: T.Type, from document: JSONValue) throws -> T {
+        var userInfo: [CodingUserInfoKey: Any] = [:]
+        userInfo[.jsonSource] = source
+        let decoder = JSONTreeDecoder(value: document, codingPath: [], userInfo: userInfo,
+                                      expectation: JSONTreeDecoder.expectation(of: type))
+        do {
+            return try T(from: decoder)
+        } catch let error as DecodingError {
+            throw JSONDecodingError(error)
+        }
+    }
+}
+
+extension CodingUserInfoKey {
+    /// The name of the document being decoded (see ``JSONValueDecoder/source``).
+    package static let jsonSource = CodingUserInfoKey(rawValue: "StrictJSON.source")!
+}
+
+extension Decoder {
+    /// The name of the document being decoded, for a type's own error messages, when the decoder
+    /// was given one.
+    package var jsonSource: String? { userInfo[.jsonSource] as? String }
+}
+
+extension KeyedDecodingContainer {
+    /// The value for `key`, or `defaultValue` when the key is absent.
+    ///
+    /// Unlike `decodeIfPresent`, an explicit `null` is an error ("must be an integer, found null"), as
+    /// in transformers' typed configuration fields, which refuse `None`.
+    package func decode<T: Decodable>(_ type: T.Type, forKey key: Key, default defaultValue: @autoclosure () -> T)
+        throws -> T {
+        contains(key) ? try decode(type, forKey: key) : defaultValue()
+    }
+}
+
+/// A Decodable type that describes its JSON form for error messages, when that is more than the
+/// kind of value its `init(from:)` asks for first: `"an integer or [height, width]"`.
+package protocol JSONExpressible: Decodable {
+    /// What the value must be, as in "must be …".
+    static var expectedJSON: String { get }
+}
+
+extension Decoder {
+    /// The error for this value having the right kind but a value its type refuses; `reason` reads
+    /// after the field name, as in `"size" has keys [...]`.
+    package func invalidValue(_ reason: String) -> DecodingError {
+        .dataCorrupted(DecodingError.Context(codingPath: codingPath, debugDescription: reason))
+    }
+}
