@@ -33,9 +33,18 @@ extension ImageProcessingConfiguration: Decodable {
     /// one of the key sets the Pillow-backend resize understands; `crop_size` an integer,
     /// `[height, width]` or `{height, width}`; `image_mean`/`image_std` one number or three.
     ///
-    /// - Throws: ``ImageProcessingConfigurationError`` for a processor type other than ViT or DeiT,
-    ///   `do_pad`, or values that fail validation; the decoder's error for values of the wrong type.
+    /// - Throws: ``ImageProcessingConfigurationError`` (naming the decoder's `jsonSource`) for a processor
+    ///   type other than ViT or DeiT, `do_pad`, or values that fail validation; the decoder's error for
+    ///   values of the wrong type.
     public init(from decoder: any Decoder) throws {
+        do {
+            try self.init(decoding: decoder)
+        } catch let error as ImageProcessingConfigurationError {
+            throw error.naming(decoder.jsonSource)
+        }
+    }
+
+    private init(decoding decoder: any Decoder) throws {
         let fields = try decoder.container(keyedBy: CodingKeys.self)
         let processorType = try fields.decodeIfPresent(String.self, forKey: .imageProcessorType)
         let extractorType = try fields.decodeIfPresent(String.self, forKey: .featureExtractorType)

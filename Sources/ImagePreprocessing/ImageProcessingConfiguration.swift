@@ -145,13 +145,10 @@ public struct ImageProcessingConfiguration: Sendable, Equatable {
     ///   (or is far larger than any configuration), otherwise the errors of ``init(jsonData:source:)`` naming
     ///   this file.
     public init(contentsOf url: URL) throws(ImageProcessingConfigurationError) {
-        let bytes: [UInt8]
-        do {
-            bytes = try JSONFile.contents(of: url)
-        } catch {
-            throw .unreadableFile(path: url.path, reason: error.description)
-        }
-        try self.init(jsonBytes: bytes, source: url.path)
+        self = try JSONValueDecoder(dialect: .python, source: url.path).decode(
+            Self.self, contentsOf: url,
+            unreadable: { ImageProcessingConfigurationError.unreadableFile(path: url.path, reason: $0.description) },
+            failure: { ImageProcessingConfigurationError($0).naming(url.path) })
     }
 
     /// Parses the contents of a `preprocessor_config.json` as transformers does: with Python's `json`
@@ -164,20 +161,8 @@ public struct ImageProcessingConfiguration: Sendable, Equatable {
     /// - Throws: ``ImageProcessingConfigurationError`` if the data is not a JSON object, a field has the wrong
     ///   type, the processor type is not a ViT or DeiT one, or the values fail validation.
     public init(jsonData: Data, source: String? = nil) throws(ImageProcessingConfigurationError) {
-        try self.init(jsonBytes: Array(jsonData), source: source)
-    }
-
-    private init(jsonBytes: [UInt8], source: String?) throws(ImageProcessingConfigurationError) {
-        do {
-            self = try JSONValueDecoder(dialect: .python, source: source).decode(Self.self, from: jsonBytes)
-        } catch let error as ImageProcessingConfigurationError {
-            throw error.naming(source)
-        } catch let error as JSONDecodingError {
-            throw ImageProcessingConfigurationError(error).naming(source)
-        } catch {
-            // init(from:) throws only the two above; keep any other error typed all the same.
-            throw .malformedJSON(source: source, reason: "\(error)")
-        }
+        self = try JSONValueDecoder(dialect: .python, source: source).decode(
+            Self.self, from: Array(jsonData), failure: { ImageProcessingConfigurationError($0).naming(source) })
     }
 
     private static func validate(_ target: ResizeTarget) throws(ImageProcessingConfigurationError) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decodes `Decodable` types from JSON read by ``JSONParser``, so that configuration files are plain
 /// `Decodable` types with `CodingKeys` and still read exactly as their writers meant.
 ///
@@ -64,6 +66,38 @@ package struct JSONValueDecoder: Sendable {
         } catch let error as DecodingError {
             throw JSONDecodingError(error)
         }
+    }
+}
+
+extension JSONValueDecoder {
+    /// Decodes a `T` from `bytes` with every failure typed as `Failure`: an error `T.init(from:)`
+    /// throws that is a `Failure` already stays as it is; a ``JSONDecodingError`` (and, defensively,
+    /// any other error) becomes one through `failure`.
+    package func decode<T: Decodable, Failure: Error>(_ type: T.Type, from bytes: [UInt8],
+                                                      failure: (JSONDecodingError) -> Failure) throws(Failure) -> T {
+        do {
+            return try decode(type, from: bytes)
+        } catch let error as Failure {
+            throw error
+        } catch let error as JSONDecodingError {
+            throw failure(error)
+        } catch {
+            throw failure(JSONDecodingError(path: [], problem: .invalidValue("\(error)")))
+        }
+    }
+
+    /// Reads the file at `url` (at most ``JSONFile/maximumSize`` bytes) and decodes a `T` from it as
+    /// ``decode(_:from:failure:)`` does; a file that cannot be read fails through `unreadable`.
+    package func decode<T: Decodable, Failure: Error>(_ type: T.Type, contentsOf url: URL,
+                                                      unreadable: (JSONFile.ReadError) -> Failure,
+                                                      failure: (JSONDecodingError) -> Failure) throws(Failure) -> T {
+        let bytes: [UInt8]
+        do {
+            bytes = try JSONFile.contents(of: url)
+        } catch {
+            throw unreadable(error)
+        }
+        return try decode(type, from: bytes, failure: failure)
     }
 }
 

@@ -17,30 +17,15 @@ extension ViTConfiguration {
     ///
     /// - Throws: ``ConfigurationError`` naming the file and the field.
     public init(contentsOf url: URL) throws(ConfigurationError) {
-        let bytes: [UInt8]
-        do {
-            bytes = try JSONFile.contents(of: url)
-        } catch {
-            throw .unreadable(file: url.path, reason: error.description)
-        }
-        try self.init(jsonBytes: bytes, path: url.path)
+        self = try JSONValueDecoder(dialect: .python, source: url.path).decode(
+            Self.self, contentsOf: url,
+            unreadable: { ConfigurationError.unreadable(file: url.path, reason: $0.description) },
+            failure: { ConfigurationError($0, file: url.path) })
     }
 
     /// Parses the contents of a `config.json` like ``init(contentsOf:)``; `path` names it in error messages.
     public init(jsonData: Data, path: String = ViTConfiguration.fileName) throws(ConfigurationError) {
-        try self.init(jsonBytes: Array(jsonData), path: path)
-    }
-
-    private init(jsonBytes: [UInt8], path: String) throws(ConfigurationError) {
-        do {
-            self = try JSONValueDecoder(dialect: .python, source: path).decode(Self.self, from: jsonBytes)
-        } catch let error as ConfigurationError {
-            throw error
-        } catch let error as JSONDecodingError {
-            throw ConfigurationError(error, file: path)
-        } catch {
-            // init(from:) throws only the two above; keep any other error typed all the same.
-            throw .invalidJSON(file: path, reason: "\(error)")
-        }
+        self = try JSONValueDecoder(dialect: .python, source: path).decode(
+            Self.self, from: Array(jsonData), failure: { ConfigurationError($0, file: path) })
     }
 }
