@@ -6,11 +6,17 @@
 /// large integers into doubles, and cannot tell `1` from `1.0`. Headers and indexes are walked as
 /// this tree; configuration files are decoded from it by ``JSONValueDecoder``.
 package enum JSONValue: Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number, with its literal.
     case number(JSONNumber)
+    /// A string, escapes decoded.
     case string(String)
+    /// An array's elements, in order.
     case array([JSONValue])
+    /// An object's members, in document order.
     case object(JSONObject)
 
     /// A short name of the value's kind, for error messages ("an integer", "a string", …).
