@@ -68,7 +68,7 @@ let package = Package(
                     dependencies: ["VisionTransformer", "Checkpoints", "Tensors", "TestSupport"]),
         .testTarget(name: "SwiftViTTests", dependencies: ["SwiftViT", "Checkpoints"]),
         // Runs the built vit-classify executable; depending on it makes `swift test` build it.
-        .testTarget(name: "VitClassifyTests", dependencies: ["vit-classify", "SwiftViT", "Checkpoints", "TestSupport"]),
+        .testTarget(name: "VitClassifyTests", dependencies: ["vit-classify", "SwiftViT", "Checkpoints", "Tensors", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,10 +3,14 @@
 //
 // A tile is CK_STRIP rows × two vectors of columns (CK_PANEL): 2·CK_STRIP accumulators in registers,
 // and per k one pair of vector loads from the packed B panel and CK_STRIP broadcasts from the packed
-// A strip. Each accumulator sums its k in order, with one fused multiply-add per k (see ck_gemm.h).
+// A strip. Each accumulator sums its k in order, with one fused multiply-add per k, in blocks of
+// CK_K_BLOCK (see ck_gemm.h).
 #include "vector_math.h"
 
 #define CK_PANEL (2 * CK_WIDTH)
+#ifndef CK_K_BLOCK
+#define CK_K_BLOCK 256
+#endif
 
 // The aligned vector at `p` (packed panels are 64-byte aligned and CK_PANEL floats wide).
 INLINE vf load_aligned(const float *p) { return *(const vf *)p; }
@@ -28,18 +32,30 @@ INLINE void finish(vf x, const float *bias, const float *residual, const ck_epil
 // (lda, 1) read in place.
 INLINE void tile(const int rows, const ck_gemm_problem *p, const float *restrict a, size_t row_stride,
                  size_t step_stride, const float *restrict b, size_t row, size_t column, size_t columns) {
-    vf low[CK_STRIP], high[CK_STRIP];
-#pragma clang loop unroll(full)
-    for (int i = 0; i < rows; i++) low[i] = high[i] = splat(0);
+    // K is summed in blocks of CK_K_BLOCK steps: each block in its own accumulators, then added to
+    // the running total. That bounds the rounding error's growth by the block length rather than by
+    // K (as blocked BLAS libraries, and so PyTorch, effectively do), at the cost of a few vector adds
+    // per block.
+    vf low[CK_STRIP], high[CK_STRIP], total_low[CK_STRIP], total_high[CK_STRIP];
     const size_t k = p->k;
-    for (size_t step = 0; step < k; step++) {
-        const vf b0 = load_aligned(b + step * CK_PANEL), b1 = load_aligned(b + step * CK_PANEL + CK_WIDTH);
-        const float *as = a + step * step_stride;
+    for (size_t block = 0; block == 0 || block < k; block += CK_K_BLOCK) {
+#pragma clang loop unroll(full)
+        for (int i = 0; i < rows; i++) low[i] = high[i] = splat(0);
+        const size_t end = block + CK_K_BLOCK < k ? block + CK_K_BLOCK : k;
+        for (size_t step = block; step < end; step++) {
+            const vf b0 = load_aligned(b + step * CK_PANEL), b1 = load_aligned(b + step * CK_PANEL + CK_WIDTH);
+            const float *as = a + step * step_stride;
+#pragma clang loop unroll(full)
+            for (int i = 0; i < rows; i++) {
+                const vf ai = splat(as[i * row_stride]);
+                low[i] = fma_v(ai, b0, low[i]);
+                high[i] = fma_v(ai, b1, high[i]);
+            }
+        }
 #pragma clang loop unroll(full)
         for (int i = 0; i < rows; i++) {
-            const vf ai = splat(as[i * row_stride]);
-            low[i] = fma_v(ai, b0, low[i]);
-            high[i] = fma_v(ai, b1, high[i]);
+            total_low[i] = block == 0 ? low[i] : total_low[i] + low[i];
+            total_high[i] = block == 0 ? high[i] : total_high[i] + high[i];
         }
     }
     const ck_epilogue *e = &p->epilogue;
@@ -50,9 +66,9 @@ INLINE void tile(const int rows, const ck_gemm_problem *p, const float *restrict
     for (int i = 0; i < rows; i++) {
         float *c = p->c + (row + i) * p->ldc + column;
         const float *residual = e->residual ? e->residual + (row + i) * e->ldr + column : NULL;
-        finish(low[i], bias, residual, e, low_lanes, c);
+        finish(total_low[i], bias, residual, e, low_lanes, c);
         if (high_lanes)
-            finish(high[i], bias ? bias + CK_WIDTH : NULL, residual ? residual + CK_WIDTH : NULL, e, high_lanes,
+            finish(total_high[i], bias ? bias + CK_WIDTH : NULL, residual ? residual + CK_WIDTH : NULL, e, high_lanes,
                    c + CK_WIDTH);
     }
 }

@@ -127,9 +127,7 @@ public final class ImageClassifier: Sendable {
             }
         }
         self.pool = pool
-        self.states = ForwardStatePool { [batchSize = options.batchSize] in
-            ForwardState(model: model, batchCapacity: batchSize, pool: pool)
-        }
+        self.states = ForwardStatePool { capacity in ForwardState(model: model, batchCapacity: capacity, pool: pool) }
         self.configuration = configuration
         self.processor = processor
         self.model = model
@@ -245,7 +243,7 @@ public final class ImageClassifier: Sendable {
         let perImage = model.inputCount, labelCount = model.labelCount
         pixelValues.withUnsafeBufferPointer { pixels in
             logits.withUnsafeMutableBufferPointer { output in
-                states.withState { state in
+                states.withState(batch: min(batch, options.batchSize)) { state in
                     var start = 0
                     while start < batch {
                         let count = min(state.batchCapacity, batch - start)

@@ -97,11 +97,41 @@ public final class PackedMatrix: @unchecked Sendable {
 
     /// Packs `weight` (`outputs × inputs`, row-major: PyTorch's Linear layout) for
     /// `instructionSet`'s kernels, in parallel on `pool`.
-    public init(weight: MatrixView, instructionSet: VectorInstructionSet, pool: ThreadPool? = nil) {
-        let count = PackedPanels.floatCount(rows: weight.columns, columns: weight.rows, instructionSet: instructionSet)
-        storage = TensorStorage(byteCount: max(1, count) * MemoryLayout<Float>.stride)
-        panels = PackedPanels.pack(weight, transposed: true, instructionSet: instructionSet,
-                                   into: storage.baseAddress.assumingMemoryBound(to: Float.self), pool: pool)
+    public convenience init(weight: MatrixView, instructionSet: VectorInstructionSet, pool: ThreadPool? = nil) {
+        self.init(stacking: [weight], instructionSet: instructionSet, pool: pool)
+    }
+
+    /// Packs the weights of several layers that read the same input as one (`Σ outputs × inputs`:
+    /// the parts' rows one after another), e.g. attention's query, key and value projections.
+    public init(stacking parts: [MatrixView], instructionSet: VectorInstructionSet, pool: ThreadPool? = nil) {
+        let inputs = parts.first?.columns ?? 0, outputs = parts.reduce(0) { $0 + $1.rows }
+        precondition(parts.allSatisfy { $0.columns == inputs }, "stacked weights must have the same input width")
+        let count = PackedPanels.floatCount(rows: inputs, columns: outputs, instructionSet: instructionSet)
+        // Packing writes every float, padding included.
+        storage = TensorStorage(uninitializedByteCount: max(1, count) * MemoryLayout<Float>.stride)
+        let base = storage.baseAddress.assumingMemoryBound(to: Float.self)
+        let width = PackedPanels.panelWidth(instructionSet)
+        if parts.count == 1 || parts.dropLast().allSatisfy({ $0.rows % width == 0 }) {
+            // Every part but the last fills whole panels: pack each straight into its panels.
+            var first = 0
+            for part in parts {
+                _ = PackedPanels.pack(part, transposed: true, instructionSet: instructionSet,
+                                      into: base + first * inputs, pool: pool)
+                first += part.rows
+            }
+        } else {
+            let stacked = Tensor(zeros: [outputs, inputs])
+            var row = 0
+            for part in parts {
+                for index in 0..<part.rows {
+                    (stacked.mutablePointer + (row + index) * inputs)
+                        .update(from: part.base + index * part.leadingDimension, count: inputs)
+                }
+                row += part.rows
+            }
+            _ = PackedPanels.pack(stacked.matrix, transposed: true, instructionSet: instructionSet, into: base, pool: pool)
+        }
+        panels = PackedPanels(base: base, rows: inputs, columns: outputs, instructionSet: instructionSet)
     }
 
     /// Bytes of packed weights held.

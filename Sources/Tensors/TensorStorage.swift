@@ -32,6 +32,16 @@ public final class TensorStorage: @unchecked Sendable {
         self.owner = nil
     }
 
+    /// Allocates `byteCount` bytes, 64-byte aligned, without clearing them: for buffers the caller
+    /// writes in full before reading (packed weights, a forward pass's activations), which saves
+    /// touching every page twice.
+    public init(uninitializedByteCount byteCount: Int) {
+        precondition(byteCount >= 0, "negative byte count")
+        self.byteCount = byteCount
+        self.baseAddress = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.alignment)
+        self.owner = nil
+    }
+
     /// Wraps memory that `owner` keeps alive, without copying it.
     ///
     /// - Parameters:

@@ -46,7 +46,8 @@ public final class ForwardState {
                      scratchCount,
                      AttentionScratch.count(threads: pool.threadCount, tokens: t, headSize: c.headSize,
                                             instructionSet: isa)].map { ($0 + 15) / 16 * 16 }
-        storage = TensorStorage(byteCount: max(1, sizes.reduce(0, +)) * MemoryLayout<Float>.stride)
+        // Every buffer is written before it is read (packing writes its padding too).
+        storage = TensorStorage(uninitializedByteCount: max(1, sizes.reduce(0, +)) * MemoryLayout<Float>.stride)
         var next = storage.baseAddress.assumingMemoryBound(to: Float.self)
         func carve(_ index: Int) -> UnsafeMutablePointer<Float> {
             defer { next += sizes[index] }

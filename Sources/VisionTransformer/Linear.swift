@@ -15,14 +15,19 @@ public struct Linear: Sendable {
 
     /// Binds `weight` (and `bias` when `hasBias`) under `binder`'s scope and packs the weight.
     public init(_ binder: WeightBinder, inputFeatures: Int, outputFeatures: Int, hasBias: Bool = true) {
-        self.init(packing: binder.tensor("weight", shape: [outputFeatures, inputFeatures]),
+        self.init(packing: [binder.tensor("weight", shape: [outputFeatures, inputFeatures])],
                   bias: hasBias ? binder.tensor("bias", shape: [outputFeatures]) : nil, binder: binder)
         binder.release("weight")
     }
 
-    /// A layer from an unpacked `[out, in]` weight (packed here) and its bias.
-    init(packing weight: Tensor, bias: Tensor?, binder: WeightBinder) {
-        self.weight = PackedMatrix(weight: weight.matrix, instructionSet: binder.instructionSet, pool: binder.pool)
+    /// A layer from unpacked `[out, in]` weights (packed here, stacked when there are several:
+    /// layers that read the same input, computed by one GEMM) and its bias.
+    init(packing weights: [Tensor], bias: Tensor?, binder: WeightBinder) {
+        // The views below point into the tensors' storage (for F16/BF16 checkpoints and bfloat16
+        // rounding, a converted copy): keep them alive until packing is done.
+        weight = withExtendedLifetime(weights) {
+            PackedMatrix(stacking: weights.map(\.matrix), instructionSet: binder.instructionSet, pool: binder.pool)
+        }
         self.bias = bias
     }
 

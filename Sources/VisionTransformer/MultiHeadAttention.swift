@@ -17,20 +17,21 @@ public struct MultiHeadAttention: Sendable {
 
     init(_ binder: WeightBinder, configuration: ViTConfiguration) {
         let width = configuration.hiddenSize
-        let projections = binder.scoped("attention")
-        let fusedWeight = Tensor(zeros: [3 * width, width])
-        let fusedBias = Tensor(zeros: [3 * width])
-        for (part, name) in ["query", "key", "value"].enumerated() {
-            let projection = projections.scoped(name)
-            let weight = projection.tensor("weight", shape: [width, width])
-            (fusedWeight.mutablePointer + part * width * width).update(from: weight.pointer, count: width * width)
-            projection.release("weight")
-            if configuration.qkvBias {
-                let bias = projection.tensor("bias", shape: [width])
-                (fusedBias.mutablePointer + part * width).update(from: bias.pointer, count: width)
+        let projections = ["query", "key", "value"].map { binder.scoped("attention").scoped($0) }
+        let weights = projections.map { $0.tensor("weight", shape: [width, width]) }
+        var bias: Tensor?
+        if configuration.qkvBias {
+            let fused = Tensor(zeros: [3 * width])
+            for (part, projection) in projections.enumerated() {
+                let partBias = projection.tensor("bias", shape: [width])
+                withExtendedLifetime(partBias) {
+                    (fused.mutablePointer + part * width).update(from: partBias.pointer, count: width)
+                }
             }
+            bias = fused
         }
-        queryKeyValue = Linear(packing: fusedWeight, bias: configuration.qkvBias ? fusedBias : nil, binder: binder)
+        queryKeyValue = Linear(packing: weights, bias: bias, binder: binder)
+        for projection in projections { projection.release("weight") }
         output = Linear(binder.scoped("output").scoped("dense"), inputFeatures: width, outputFeatures: width)
         heads = configuration.numAttentionHeads
         headSize = configuration.headSize

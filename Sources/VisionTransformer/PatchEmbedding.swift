@@ -25,7 +25,7 @@ public struct PatchEmbedding: Sendable {
         positions = binder.tensor("position_embeddings", shape: [1, tokens, width]).reshaped([tokens, width])
         let convolution = binder.scoped("patch_embeddings").scoped("projection")
         let weight = convolution.tensor("weight", shape: [width, channels, patchSize, patchSize])
-        projection = Linear(packing: weight.reshaped([width, channels * patchSize * patchSize]),
+        projection = Linear(packing: [weight.reshaped([width, channels * patchSize * patchSize])],
                             bias: convolution.tensor("bias", shape: [width]), binder: binder)
         convolution.release("weight")
         let row = Tensor(zeros: [width])
