@@ -6,8 +6,8 @@ import StrictJSON
 ///
 /// A field that is missing from the file takes the processor's class default: the `ViTImageProcessor`
 /// defaults, or the `DeiTImageProcessor` ones when `image_processor_type` (or the older
-/// `feature_extractor_type`) names a DeiT processor (``init(from:)`` says what `null` means). The values are validated when the
-/// configuration is made, so every configuration describes a pipeline that can run.
+/// `feature_extractor_type`) names a DeiT processor; ``init(from:)`` says what `null` means. The values
+/// are validated when the configuration is made, so every configuration describes a pipeline that can run.
 public struct ImageProcessingConfiguration: Sendable, Equatable {
     /// The processor families whose defaults and pipeline this configuration can describe.
     public enum ProcessorFamily: String, Sendable, Equatable {

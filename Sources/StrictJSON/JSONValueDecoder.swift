@@ -3,11 +3,13 @@ import Foundation
 /// Decodes `Decodable` types from JSON read by ``JSONParser``, so that configuration files are plain
 /// `Decodable` types with `CodingKeys` and still read exactly as their writers meant.
 ///
-/// Foundation's `JSONDecoder` is not used because it cannot read a file the way Python's `json` module
-/// does (transformers reads every configuration with `json.load`): it rejects the bare `NaN` and
-/// `Infinity` Python writes, and it cannot be told to reject a repeated key either, which the strict
-/// dialect needs. A number also keeps its literal here, so an integer field refuses `224.0` as Python's
-/// `int` fields do, while a floating-point field takes `1` or `1e-12`.
+/// Foundation's `JSONDecoder` is not used because it reads a file differently from Python's `json`
+/// module, with which transformers reads every configuration (seen with Swift 6.3 on Linux): of a
+/// repeated key it keeps the first value, not the last; it decodes `224.0` and `1e3` into an `Int`,
+/// which Python reads as floats; and it refuses the bare `NaN` and `Infinity` Python writes unless
+/// switched to JSON5, which then also takes comments, trailing commas and hexadecimal. Here a number
+/// keeps its literal, so an integer field refuses `224.0` as Python's `int` fields do, while a
+/// floating-point field takes `1` or `1e-12`.
 ///
 /// Errors from the document's shape are ``JSONDecodingError``s naming the field; errors a type's
 /// `init(from:)` throws itself (its own validation) reach the caller unchanged, except
