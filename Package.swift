@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "ImagePreprocessingTests", dependencies: ["ImagePreprocessing", "TestSupport"]),
         .testTarget(name: "VisionTransformerTests",
                     dependencies: ["VisionTransformer", "Checkpoints", "Tensors", "TestSupport"]),
-        .testTarget(name: "SwiftViTTests", dependencies: ["SwiftViT", "Checkpoints"]),
+        .testTarget(name: "SwiftViTTests", dependencies: ["SwiftViT", "Checkpoints", "Tensors"]),
         // Runs the built vit-classify executable; depending on it makes `swift test` build it.
         .testTarget(name: "VitClassifyTests", dependencies: ["vit-classify", "SwiftViT", "Checkpoints", "Tensors", "TestSupport"]),
     ],

@@ -14,14 +14,15 @@ struct LoadedModel {
     let processor: ImageProcessor
     let loadSeconds: Double
 
-    init(path: String?, instructionSet: VectorInstructionSet, pool: ThreadPool) throws {
+    init(path: String?, instructionSet: VectorInstructionSet, computePrecision: ComputePrecision, pool: ThreadPool) throws {
         let start = DispatchTime.now().uptimeNanoseconds
         if let path {
             let directory = URL(fileURLWithPath: path)
             let files = try ModelRepository().localFiles(in: directory)
             let configuration = try ViTConfiguration(contentsOf: files.configuration)
             model = try ViTForImageClassification(configuration: configuration, weights: files.openCheckpoint(),
-                                                  source: path, instructionSet: instructionSet, pool: pool)
+                                                  source: path, instructionSet: instructionSet,
+                                                  computePrecision: computePrecision, pool: pool)
             processor = ImageProcessor(configuration: try ImageProcessingConfiguration(
                 contentsOf: files.preprocessorConfiguration))
             name = path
@@ -30,7 +31,8 @@ struct LoadedModel {
             name = "random ViT-B/16 (224 px, 1000 labels)"
             model = try ViTForImageClassification(configuration: configuration,
                                                   weights: RandomViTWeights(configuration: configuration),
-                                                  source: "random weights", instructionSet: instructionSet, pool: pool)
+                                                  source: "random weights", instructionSet: instructionSet,
+                                                  computePrecision: computePrecision, pool: pool)
             processor = ImageProcessor(configuration: .vitBasePatch16_224)
         }
         loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -8,6 +8,9 @@ struct Report: Encodable {
     let openBLASCore: String
     /// The kernels the model ran (avx512, avx2, baseline).
     let instructionSet: String
+    /// The number format of the projection GEMMs and the kernel that ran them.
+    let computePrecision: String
+    let gemmKernel: String
     let cpuFeatures: String
     /// "measured" (regions split by each thread's learned speed) or "equal".
     let threadSplit: String
@@ -27,7 +30,7 @@ struct Report: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case model, threads, openBLASCore = "openblas_core", cpuFeatures = "cpu_features"
-        case instructionSet = "isa", threadSplit = "thread_split", threadShares = "thread_shares"
+        case instructionSet = "isa", computePrecision = "compute", gemmKernel = "gemm_kernel", threadSplit = "thread_split", threadShares = "thread_shares"
         case loadMilliseconds = "load_ms", preprocessMilliseconds = "preprocess_ms"
         case fmaPeakGFLOPS = "fma_peak_gflops", openBLASSGEMMGFLOPS = "openblas_sgemm_gflops"
         case results, gemmShapes = "gemm_shapes", kernels
@@ -44,7 +47,7 @@ struct Report: Encodable {
         func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
         var lines = [
             "model: \(model)",
-            "threads: \(threads) (kernels: \(instructionSet), thread split: \(threadSplit); CPU: \(cpuFeatures); "
+            "threads: \(threads) (kernels: \(instructionSet), \(computePrecision) GEMMs on \(gemmKernel), thread split: \(threadSplit); CPU: \(cpuFeatures); "
                 + "OpenBLAS kernels: \(openBLASCore))",
             "load: \(f(loadMilliseconds)) ms   preprocessing one image: \(f(preprocessMilliseconds, 2)) ms",
             "same-run roof: \(fmaPeakGFLOPS.map { f($0) + " GFLOP/s FMA peak" } ?? "no FMA kernel (baseline)"); "

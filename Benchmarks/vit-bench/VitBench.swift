@@ -36,6 +36,9 @@ struct VitBench: ParsableCommand {
     @Option(help: "Kernels to run: avx512, avx2 or baseline (portable C + OpenBLAS GEMMs); default: the best this CPU has.")
     var isa: VectorInstructionSet = .detected
 
+    @Option(name: .customLong("compute"), help: "The number format of the network's GEMMs: float32, bfloat16 or int8.")
+    var computePrecision: ComputePrecision = .float32
+
     @Option(name: .customLong("thread-split"), help: "measured (split work by each thread's learned speed) or equal.")
     var threadSplit: ThreadSplit = .measured
 
@@ -63,11 +66,13 @@ struct VitBench: ParsableCommand {
 
     func run() throws {
         let pool = ThreadPool(threadCount: threads, splitsBySpeed: threadSplit == .measured)
-        let loaded = try LoadedModel(path: model, instructionSet: isa, pool: pool)
+        let loaded = try LoadedModel(path: model, instructionSet: isa, computePrecision: computePrecision, pool: pool)
         let peak = FMAPeak.gigaflops(isa, pool: pool)
         let sgemm = GEMMBenchmark.openBLASRoof(pool: pool, iterations: iterations)
         var report = Report(model: loaded.name, threads: threads, openBLASCore: OpenBLASRuntime.coreName,
-                            instructionSet: isa.description, cpuFeatures: CPUFeatures.current.description,
+                            instructionSet: isa.description, computePrecision: computePrecision.description,
+                            gemmKernel: MatrixMultiply.kernelName(isa, computePrecision),
+                            cpuFeatures: CPUFeatures.current.description,
                             threadSplit: threadSplit.rawValue, loadMilliseconds: loaded.loadSeconds * 1000,
                             preprocessMilliseconds: try preprocessingSeconds(loaded.processor) * 1000,
                             fmaPeakGFLOPS: peak, openBLASSGEMMGFLOPS: sgemm)
@@ -106,6 +111,8 @@ struct VitBench: ParsableCommand {
         return Timings(measure(warmup: 1, iterations: 9) { _ = processor.process(synthetic) }).median
     }
 }
+
+extension ComputePrecision: ExpressibleByArgument {}
 
 extension VectorInstructionSet: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }

@@ -58,7 +58,7 @@ void CK_NAME(softmax_row)(float *values, size_t count) {
     vi nan_seen = (vi){0};
     for (size_t index = 0; index < count; index += CK_WIDTH) {
         const vf x = load_clipped(values, index, count, -INFINITY);
-        maxima = select(x > maxima, x, maxima);
+        maxima = choose(x > maxima, x, maxima);
         nan_seen |= (x != x);
     }
     int any_nan = 0;

@@ -1,4 +1,4 @@
-// The GEMM kernel compiled for AVX-512 (tiles of 12 rows × 32 columns).
+// The GEMM kernels (Float32, and bfloat16 and int8 by emulation) compiled for AVX-512 (tiles of 12 rows × 32 columns).
 #include "ck_gemm.h"
 #include <math.h>
 #include <time.h>
@@ -10,6 +10,10 @@
 #pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma,f16c"))), apply_to = function)
 #endif
 #include "gemm_bodies.h"
+#define CK_DEFINE_BF16 1
+#define CK_DEFINE_INT8 1
+#include "gemm_lowp_bodies.h"
+#include "gemm_lowp_pack_bodies.h"
 #if defined(__x86_64__)
 #pragma clang attribute pop
 #endif

@@ -42,7 +42,7 @@ INLINE void store_partial(float *p, vf v, size_t count) {
 }
 
 // Lane-wise `mask ? a : b` for a comparison result (all ones or all zeros per lane).
-INLINE vf select(vi mask, vf a, vf b) { return (vf)((mask & (vi)a) | (~mask & (vi)b)); }
+INLINE vf choose(vi mask, vf a, vf b) { return (vf)((mask & (vi)a) | (~mask & (vi)b)); }
 INLINE vf fma_v(vf a, vf b, vf c) { return __builtin_elementwise_fma(a, b, c); }
 INLINE vf magnitude(vf x) { return (vf)((vi)x & 0x7FFFFFFF); }
 // `value` (non-negative) with the sign of `sign`.
@@ -64,8 +64,8 @@ INLINE float max_lanes(vf v) {
 INLINE vf exp_v(vf x) {
     const float overflow = 88.72283935546875f, underflow = -87.33654022216797f;
     const float magic = 12582912.0f;  // 1.5·2²³: adding it rounds to an integer
-    vf clamped = select(x < underflow, splat(underflow), x);
-    clamped = select(clamped > overflow, splat(overflow), clamped);
+    vf clamped = choose(x < underflow, splat(underflow), x);
+    clamped = choose(clamped > overflow, splat(overflow), clamped);
     const vf shifted = fma_v(clamped, splat(1.44269504088896341f), splat(magic));
     const vf n = shifted - magic;
     const vf r = fma_v(n, splat(2.12194440e-4f), fma_v(n, splat(-0.693359375f), clamped));
@@ -81,9 +81,9 @@ INLINE vf exp_v(vf x) {
     const vi n_bits = (vi)shifted - (vi)splat(magic);
     const vf half_scale = (vf)((n_bits + 126) << 23);
     vf result = (p * half_scale) * 2;
-    result = select(x >= overflow, splat(INFINITY), result);
-    result = select(x <= underflow, splat(0), result);
-    return select(x != x, x, result);
+    result = choose(x >= overflow, splat(INFINITY), result);
+    result = choose(x <= underflow, splat(0), result);
+    return choose(x != x, x, result);
 }
 
 // erf by Abramowitz & Stegun 7.1.26 (absolute error < 1.5·10⁻⁷), as PyTorch's vectorised erf.
@@ -106,7 +106,7 @@ INLINE vf gelu(vf x) { return 0.5f * x * (1 + erf_v(x * 0.70710678118654752f)); 
 INLINE vf gelu_tanh(vf x) {
     return 0.5f * x * (1 + tanh_v(0.79788456080286536f * (x + 0.044715f * x * x * x)));
 }
-INLINE vf relu(vf x) { return select(x < 0, splat(0), x); }  // keeps NaN, as torch.relu
+INLINE vf relu(vf x) { return choose(x < 0, splat(0), x); }  // keeps NaN, as torch.relu
 INLINE vf silu(vf x) { return x * sigmoid_v(x); }
 INLINE vf quick_gelu(vf x) { return x * sigmoid_v(1.702f * x); }
 INLINE vf identity(vf x) { return x; }

@@ -17,3 +17,4 @@
 @_exported import class VisionTransformer.ViTForImageClassification
 @_exported import enum VisionTransformer.WeightBindingError
 @_exported import enum VisionTransformer.WeightPrecision
+@_exported import enum Tensors.ComputePrecision

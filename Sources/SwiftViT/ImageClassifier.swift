@@ -42,6 +42,12 @@ public final class ImageClassifier: Sendable {
     /// The model's class names, by class index.
     public var labels: [String] { configuration.labels }
 
+    /// The GEMM kernel the network's projections run on, e.g. `avx512 fp32 FMA` or
+    /// `avx512_vnni vpdpbusd`.
+    public var kernelDescription: String {
+        MatrixMultiply.kernelName(model.instructionSet, model.computePrecision)
+    }
+
     /// Loads a model by Hub id (found in the Hugging Face cache or downloaded into it) or from a
     /// local folder holding `config.json`, `preprocessor_config.json` and safetensors weights.
     ///
@@ -91,7 +97,7 @@ public final class ImageClassifier: Sendable {
         do {
             model = try ViTForImageClassification(configuration: configuration, weights: checkpoint,
                                                   source: files.directory.path, precision: options.weightPrecision,
-                                                  pool: pool)
+                                                  computePrecision: options.computePrecision, pool: pool)
         } catch { throw .weightsDoNotMatch(error) }
         try self.init(model: model, processor: ImageProcessor(configuration: processing), options: options,
                       files: files, loadDuration: ContinuousClock.now - start, pool: pool)

@@ -10,13 +10,30 @@ import CKernels
 /// threads, whatever the batch (`M`) or the instruction set, an element gets the same bits.
 public enum MatrixMultiply {
     /// Scratch floats ``multiply(_:_:into:epilogue:scratch:pool:)`` may use for an `m × k` times
-    /// `k × n` product on `instructionSet` (packed A for long rows; the product before its
-    /// epilogue on OpenBLAS).
-    public static func scratchCount(m: Int, n: Int, k: Int, instructionSet: VectorInstructionSet) -> Int {
-        switch instructionSet {
-        case .baseline: m * n
-        case .avx2: prefersPackedA(k: k) ? ck_packed_a_count(m, k, ck_gemm_strip_height(CK_GEMM_AVX2)) : 0
-        case .avx512: prefersPackedA(k: k) ? ck_packed_a_count(m, k, ck_gemm_strip_height(CK_GEMM_AVX512)) : 0
+    /// `k × n` product on `instructionSet` in `precision` (packed A for long rows, and always in
+    /// reduced precision, with int8's row scales; the product before its epilogue on OpenBLAS).
+    public static func scratchCount(m: Int, n: Int, k: Int, instructionSet: VectorInstructionSet,
+                                    precision: ComputePrecision = .float32) -> Int {
+        guard instructionSet.hasOwnGEMM else { return m * n }
+        let height = ck_gemm_strip_height(instructionSet == .avx512 ? CK_GEMM_AVX512 : CK_GEMM_AVX2)
+        let strips = (m + height - 1) / height
+        switch precision {
+        case .float32: return prefersPackedA(k: k) ? ck_packed_a_count(m, k, height) : 0
+        case .bfloat16: return strips * height * ((k + 1) / 2)
+        case .int8: return strips * height * ((k + 3) / 4) + strips * height
+        }
+    }
+
+    /// The kernel a product in `precision` runs on `instructionSet`, as reports name it.
+    public static func kernelName(_ instructionSet: VectorInstructionSet, _ precision: ComputePrecision) -> String {
+        let features = CPUFeatures.current
+        switch (instructionSet, precision) {
+        case (.baseline, _): return "OpenBLAS sgemm + portable epilogue"
+        case (_, .float32): return "\(instructionSet) fp32 FMA"
+        case (.avx512, .bfloat16) where features.contains(.avx512BF16): return "avx512_bf16 vdpbf16ps"
+        case (.avx512, .int8) where features.contains(.avx512VNNI): return "avx512_vnni vpdpbusd"
+        case (_, .bfloat16): return "\(instructionSet) bfloat16 emulated with fp32 FMA"
+        case (_, .int8): return "\(instructionSet) int8 emulated with 32-bit integer multiplies"
         }
     }
 
@@ -41,7 +58,10 @@ public enum MatrixMultiply {
         precondition(epilogue.residual.map { $0.rows == c.rows && $0.columns == c.columns } ?? true,
                      "GEMM residual shape mismatch")
         guard c.rows > 0, c.columns > 0 else { return }
-        if b.instructionSet.hasOwnGEMM {
+        if b.precision != .float32 {
+            guard let scratch else { preconditionFailure("a \(b.precision) GEMM needs scratch memory") }
+            reducedPrecisionGEMM(a, b, into: c, epilogue: epilogue, scratch: scratch, pool: pool)
+        } else if b.instructionSet.hasOwnGEMM {
             ownGEMM(a, b, into: c, epilogue: epilogue, scratch: scratch, pool: pool)
         } else {
             openBLASGEMM(a, b, into: c, epilogue: epilogue, scratch: scratch, pool: pool)
@@ -54,7 +74,8 @@ public enum MatrixMultiply {
         let m = a.rows, k = a.columns
         var problem = ck_gemm_problem(m: m, n: b.columns, k: k, a: a.base, lda: a.leadingDimension, a_is_packed: 0,
                                       packed_b: b.base, c: c.base, ldc: c.leadingDimension,
-                                      epilogue: epilogue.kernelEpilogue, a_block_bytes: CacheSizes.aBlockBytes)
+                                      epilogue: epilogue.kernelEpilogue, a_block_bytes: CacheSizes.aBlockBytes,
+                                      a_scales: nil, b_scales: nil, b_offsets: nil)
         if let scratch, prefersPackedA(k: k), k > 0 {
             let height = ck_gemm_strip_height(family)
             let packing = StripPacking(a: a, height: height, destination: scratch)
@@ -63,8 +84,19 @@ public enum MatrixMultiply {
             problem.a = UnsafePointer(scratch)
             problem.a_is_packed = 1
         }
-        let work = PanelWork(problem: problem, panels: b.panelCount, isAVX512: family == CK_GEMM_AVX512)
-        if let pool, pool.threadCount > 1, m * k * b.columns >= 1 << 18 {
+        let kernel: PanelWork.Kernel = switch (family == CK_GEMM_AVX512, b.storesBFloat16) {
+        case (true, false): ck_avx512_gemm
+        case (false, false): ck_avx2_gemm
+        case (true, true): ck_avx512_gemm_bf16_weights
+        case (false, true): ck_avx2_gemm_bf16_weights
+        }
+        runPanels(PanelWork(problem: problem, panels: b.panelCount, kernel: kernel), pool: pool)
+    }
+
+    /// Splits a product's panels over `pool` when it is large enough to pay for waking the workers.
+    static func runPanels(_ work: PanelWork, pool: ThreadPool?) {
+        let p = work.problem
+        if let pool, pool.threadCount > 1, p.m * p.k * p.n >= 1 << 18 {
             pool.runBalanced(work)
         } else {
             work.run(units: 0..<work.units, part: 0)
@@ -72,22 +104,17 @@ public enum MatrixMultiply {
     }
 
     /// Panels of one product, split across threads; each thread computes whole panels.
-    private struct PanelWork: BalancedParallelWork {
+    struct PanelWork: BalancedParallelWork {
+        typealias Kernel = @convention(c) (UnsafePointer<ck_gemm_problem>?, Int, Int) -> Void
         var problem: ck_gemm_problem
         let panels: Int
-        let isAVX512: Bool
+        let kernel: Kernel
 
         var units: Int { panels }
 
         func run(units: Range<Int>, part _: Int) {
             guard !units.isEmpty else { return }
-            withUnsafePointer(to: problem) { problem in
-                if isAVX512 {
-                    ck_avx512_gemm(problem, units.lowerBound, units.upperBound)
-                } else {
-                    ck_avx2_gemm(problem, units.lowerBound, units.upperBound)
-                }
-            }
+            withUnsafePointer(to: problem) { kernel($0, units.lowerBound, units.upperBound) }
         }
     }
 

@@ -6,9 +6,10 @@ import CKernels
 /// scratch memory).
 ///
 /// For ``VectorInstructionSet/baseline`` (GEMMs through OpenBLAS) the "packed" form is `Bᵀ` as a
-/// plain row-major `N × K` matrix.
+/// plain row-major `N × K` matrix. In ``ComputePrecision/bfloat16`` and ``ComputePrecision/int8``
+/// the panels hold 32-bit words of two or four k (see `ck_gemm.h`).
 public struct PackedPanels {
-    /// The packed floats.
+    /// The packed floats (or words).
     public let base: UnsafePointer<Float>
     /// K: the rows of `B`, the shared dimension.
     public let rows: Int
@@ -16,6 +17,27 @@ public struct PackedPanels {
     public let columns: Int
     /// The kernels the layout is for.
     public let instructionSet: VectorInstructionSet
+    /// The element format of the product.
+    public let precision: ComputePrecision
+    /// Float32 products whose B is stored as bfloat16 (`WeightPrecision.bfloat16`: half the memory).
+    public let storesBFloat16: Bool
+    /// int8: each column's scale (`[columns]`).
+    let scales: UnsafePointer<Float>?
+    /// int8: each column's 128·Σₖ s8 (`[columns]`).
+    let offsets: UnsafePointer<Int32>?
+
+    init(base: UnsafePointer<Float>, rows: Int, columns: Int, instructionSet: VectorInstructionSet,
+         precision: ComputePrecision = .float32, storesBFloat16: Bool = false, scales: UnsafePointer<Float>? = nil,
+         offsets: UnsafePointer<Int32>? = nil) {
+        self.base = base
+        self.rows = rows
+        self.columns = columns
+        self.instructionSet = instructionSet
+        self.precision = precision
+        self.storesBFloat16 = storesBFloat16
+        self.scales = scales
+        self.offsets = offsets
+    }
 
     /// Columns per panel of `instructionSet`'s kernel (1 for OpenBLAS's plain layout).
     public static func panelWidth(_ instructionSet: VectorInstructionSet) -> Int {
@@ -32,11 +54,12 @@ public struct PackedPanels {
         return (columns + width - 1) / width
     }
 
-    /// Floats needed to pack a `rows × columns` B for `instructionSet`.
-    public static func floatCount(rows: Int, columns: Int, instructionSet: VectorInstructionSet) -> Int {
+    /// Floats (or 32-bit words) needed to pack a `rows × columns` B for `instructionSet` in `precision`.
+    public static func floatCount(rows: Int, columns: Int, instructionSet: VectorInstructionSet,
+                                  precision: ComputePrecision = .float32) -> Int {
         instructionSet == .baseline
             ? rows * columns
-            : ck_packed_b_count(rows, columns, panelWidth(instructionSet))
+            : ck_packed_b_words(rows, columns, panelWidth(instructionSet), precision.kernelFormat)
     }
 
     /// Packs `b` into `destination` (``floatCount(rows:columns:instructionSet:)`` floats, 64-byte
@@ -44,9 +67,27 @@ public struct PackedPanels {
     /// attention's keys); otherwise `B` itself (`K × N`). `pool` packs panels in parallel.
     public static func pack(_ b: MatrixView, transposed: Bool, instructionSet: VectorInstructionSet,
                             into destination: UnsafeMutablePointer<Float>, pool: ThreadPool? = nil) -> PackedPanels {
+        pack(b, transposed: transposed, instructionSet: instructionSet, precision: .float32, into: destination,
+             scales: nil, offsets: nil, pool: pool)
+    }
+
+    /// Packs `b` in `precision` (see ``pack(_:transposed:instructionSet:into:pool:)``); int8 also
+    /// writes each column's scale and offset into `scales` and `offsets` (`[columns]`).
+    static func pack(_ b: MatrixView, transposed: Bool, instructionSet: VectorInstructionSet,
+                     precision: ComputePrecision, storesBFloat16: Bool = false,
+                     into destination: UnsafeMutablePointer<Float>,
+                     scales: UnsafeMutablePointer<Float>?, offsets: UnsafeMutablePointer<Int32>?,
+                     pool: ThreadPool?) -> PackedPanels {
+        precondition(precision == .float32 || instructionSet.hasOwnGEMM,
+                     "\(precision) products need our AVX2 or AVX-512 kernels")
+        precondition(precision != .int8 || (scales != nil && offsets != nil), "int8 packing needs scales and offsets")
         let rows = transposed ? b.columns : b.rows, columns = transposed ? b.rows : b.columns
-        let panels = PackedPanels(base: destination, rows: rows, columns: columns, instructionSet: instructionSet)
-        let work = Packing(source: b, transposed: transposed, panels: panels, destination: destination)
+        let panels = PackedPanels(base: destination, rows: rows, columns: columns, instructionSet: instructionSet,
+                                  precision: precision, storesBFloat16: storesBFloat16,
+                                  scales: scales.map { UnsafePointer($0) },
+                                  offsets: offsets.map { UnsafePointer($0) })
+        let work = Packing(source: b, transposed: transposed, panels: panels, destination: destination,
+                           scales: scales, offsets: offsets)
         if let pool, rows * columns >= 1 << 16 {
             pool.parallelFor(panels.panelCount, minimumChunk: max(1, (1 << 14) / max(1, rows)), work)
         } else {
@@ -60,6 +101,8 @@ public struct PackedPanels {
         let transposed: Bool
         let panels: PackedPanels
         let destination: UnsafeMutablePointer<Float>
+        let scales: UnsafeMutablePointer<Float>?
+        let offsets: UnsafeMutablePointer<Int32>?
 
         func run(_ range: Range<Int>) {
             let k = panels.rows, n = panels.columns
@@ -75,8 +118,19 @@ public struct PackedPanels {
                 }
                 return
             }
-            ck_pack_b(source.base, source.leadingDimension, transposed ? 1 : 0, k, n,
-                      PackedPanels.panelWidth(panels.instructionSet), range.lowerBound, range.upperBound, destination)
+            let width = PackedPanels.panelWidth(panels.instructionSet), flag: Int32 = transposed ? 1 : 0
+            let words = UnsafeMutableRawPointer(destination).assumingMemoryBound(to: UInt32.self)
+            switch panels.precision {
+            case .float32 where !panels.storesBFloat16:
+                ck_pack_b(source.base, source.leadingDimension, flag, k, n, width, range.lowerBound, range.upperBound,
+                          destination)
+            case .float32, .bfloat16:
+                ck_pack_b_bf16(source.base, source.leadingDimension, flag, k, n, width, range.lowerBound,
+                               range.upperBound, words)
+            case .int8:
+                ck_pack_b_int8(source.base, source.leadingDimension, flag, k, n, width, range.lowerBound,
+                               range.upperBound, words, scales, offsets)
+            }
         }
     }
 }
@@ -89,6 +143,8 @@ public final class PackedMatrix: @unchecked Sendable {
     /// The packed panels (B = Wᵀ: `inputs × outputs`).
     public let panels: PackedPanels
     private let storage: TensorStorage
+    /// int8: per-column scales and offsets.
+    private let quantization: TensorStorage?
 
     /// The output features (rows of W).
     public var outputs: Int { panels.columns }
@@ -96,27 +152,40 @@ public final class PackedMatrix: @unchecked Sendable {
     public var inputs: Int { panels.rows }
 
     /// Packs `weight` (`outputs × inputs`, row-major: PyTorch's Linear layout) for
-    /// `instructionSet`'s kernels, in parallel on `pool`.
-    public convenience init(weight: MatrixView, instructionSet: VectorInstructionSet, pool: ThreadPool? = nil) {
-        self.init(stacking: [weight], instructionSet: instructionSet, pool: pool)
+    /// `instructionSet`'s kernels in `precision`, in parallel on `pool`. With `storesBFloat16` (Float32
+    /// products, our kernels only) the weight is kept rounded to bfloat16, in half the memory.
+    public convenience init(weight: MatrixView, instructionSet: VectorInstructionSet,
+                            precision: ComputePrecision = .float32, storesBFloat16: Bool = false,
+                            pool: ThreadPool? = nil) {
+        self.init(stacking: [weight], instructionSet: instructionSet, precision: precision,
+                  storesBFloat16: storesBFloat16, pool: pool)
     }
 
     /// Packs the weights of several layers that read the same input as one (`Σ outputs × inputs`:
     /// the parts' rows one after another), e.g. attention's query, key and value projections.
-    public init(stacking parts: [MatrixView], instructionSet: VectorInstructionSet, pool: ThreadPool? = nil) {
+    public init(stacking parts: [MatrixView], instructionSet: VectorInstructionSet,
+                precision: ComputePrecision = .float32, storesBFloat16: Bool = false, pool: ThreadPool? = nil) {
         let inputs = parts.first?.columns ?? 0, outputs = parts.reduce(0) { $0 + $1.rows }
         precondition(parts.allSatisfy { $0.columns == inputs }, "stacked weights must have the same input width")
-        let count = PackedPanels.floatCount(rows: inputs, columns: outputs, instructionSet: instructionSet)
+        precondition(!storesBFloat16 || (precision == .float32 && instructionSet.hasOwnGEMM),
+                     "bfloat16 storage is for Float32 products on our kernels")
+        let count = PackedPanels.floatCount(rows: inputs, columns: outputs, instructionSet: instructionSet,
+                                            precision: storesBFloat16 ? .bfloat16 : precision)
         // Packing writes every float, padding included.
         storage = TensorStorage(uninitializedByteCount: max(1, count) * MemoryLayout<Float>.stride)
+        quantization = precision == .int8 ? TensorStorage(uninitializedByteCount: max(1, outputs) * 8) : nil
         let base = storage.baseAddress.assumingMemoryBound(to: Float.self)
+        let scales = quantization?.baseAddress.assumingMemoryBound(to: Float.self)
+        let offsets = quantization.map { ($0.baseAddress + outputs * 4).assumingMemoryBound(to: Int32.self) }
         let width = PackedPanels.panelWidth(instructionSet)
+        let wordsPerColumn = count / max(1, (outputs + width - 1) / width * width)
         if parts.count == 1 || parts.dropLast().allSatisfy({ $0.rows % width == 0 }) {
             // Every part but the last fills whole panels: pack each straight into its panels.
             var first = 0
             for part in parts {
-                _ = PackedPanels.pack(part, transposed: true, instructionSet: instructionSet,
-                                      into: base + first * inputs, pool: pool)
+                _ = PackedPanels.pack(part, transposed: true, instructionSet: instructionSet, precision: precision,
+                                      storesBFloat16: storesBFloat16, into: base + first * wordsPerColumn, scales: scales.map { $0 + first },
+                                      offsets: offsets.map { $0 + first }, pool: pool)
                 first += part.rows
             }
         } else {
@@ -129,11 +198,15 @@ public final class PackedMatrix: @unchecked Sendable {
                 }
                 row += part.rows
             }
-            _ = PackedPanels.pack(stacked.matrix, transposed: true, instructionSet: instructionSet, into: base, pool: pool)
+            _ = PackedPanels.pack(stacked.matrix, transposed: true, instructionSet: instructionSet,
+                                  precision: precision, storesBFloat16: storesBFloat16, into: base, scales: scales,
+                                  offsets: offsets, pool: pool)
         }
-        panels = PackedPanels(base: base, rows: inputs, columns: outputs, instructionSet: instructionSet)
+        panels = PackedPanels(base: base, rows: inputs, columns: outputs, instructionSet: instructionSet,
+                              precision: precision, storesBFloat16: storesBFloat16, scales: scales.map { UnsafePointer($0) },
+                              offsets: offsets.map { UnsafePointer($0) })
     }
 
     /// Bytes of packed weights held.
-    public var byteCount: Int { storage.byteCount }
+    public var byteCount: Int { storage.byteCount + (quantization?.byteCount ?? 0) }
 }

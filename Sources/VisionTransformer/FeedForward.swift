@@ -12,9 +12,11 @@ public struct FeedForward: Sendable {
 
     init(_ binder: WeightBinder, configuration: ViTConfiguration) {
         intermediate = Linear(binder.scoped("intermediate").scoped("dense"),
-                              inputFeatures: configuration.hiddenSize, outputFeatures: configuration.intermediateSize)
+                              inputFeatures: configuration.hiddenSize, outputFeatures: configuration.intermediateSize,
+                              precision: binder.computePrecision)
         output = Linear(binder.scoped("output").scoped("dense"),
-                        inputFeatures: configuration.intermediateSize, outputFeatures: configuration.hiddenSize)
+                        inputFeatures: configuration.intermediateSize, outputFeatures: configuration.hiddenSize,
+                        precision: binder.computePrecision)
         activation = configuration.hiddenAct
     }
 }

@@ -38,10 +38,14 @@ public final class ForwardState {
         tokens = t
         width = d
         intermediateWidth = i
-        let scratchCount = [
-            (patches, d, patchLength), (rows, 3 * d, d), (rows, d, d), (rows, i, d), (rows, d, i),
-            (b, c.numLabels, d),
-        ].map { MatrixMultiply.scratchCount(m: $0.0, n: $0.1, k: $0.2, instructionSet: isa) }.max() ?? 0
+        let projections = [(rows, 3 * d, d), (rows, d, d), (rows, i, d), (rows, d, i)].map {
+            MatrixMultiply.scratchCount(m: $0.0, n: $0.1, k: $0.2, instructionSet: isa,
+                                        precision: model.computePrecision)
+        }
+        let others = [(patches, d, patchLength), (b, c.numLabels, d)].map {
+            MatrixMultiply.scratchCount(m: $0.0, n: $0.1, k: $0.2, instructionSet: isa)
+        }
+        let scratchCount = (projections + others).max() ?? 0
         let sizes = [rows * d, rows * d, rows * d, b * d, max(b * patches * patchLength, rows * 3 * d, rows * i),
                      scratchCount,
                      AttentionScratch.count(threads: pool.threadCount, tokens: t, headSize: c.headSize,

@@ -13,20 +13,27 @@ public struct Linear: Sendable {
     /// The width of an output row.
     public var outputFeatures: Int { weight.outputs }
 
-    /// Binds `weight` (and `bias` when `hasBias`) under `binder`'s scope and packs the weight.
-    public init(_ binder: WeightBinder, inputFeatures: Int, outputFeatures: Int, hasBias: Bool = true) {
+    /// Binds `weight` (and `bias` when `hasBias`) under `binder`'s scope and packs the weight, in
+    /// `precision` (default: Float32).
+    public init(_ binder: WeightBinder, inputFeatures: Int, outputFeatures: Int, hasBias: Bool = true,
+                precision: ComputePrecision = .float32) {
         self.init(packing: [binder.tensor("weight", shape: [outputFeatures, inputFeatures])],
-                  bias: hasBias ? binder.tensor("bias", shape: [outputFeatures]) : nil, binder: binder)
+                  bias: hasBias ? binder.tensor("bias", shape: [outputFeatures]) : nil, binder: binder,
+                  precision: precision)
         binder.release("weight")
     }
 
     /// A layer from unpacked `[out, in]` weights (packed here, stacked when there are several:
     /// layers that read the same input, computed by one GEMM) and its bias.
-    init(packing weights: [Tensor], bias: Tensor?, binder: WeightBinder) {
+    init(packing weights: [Tensor], bias: Tensor?, binder: WeightBinder, precision: ComputePrecision = .float32) {
         // The views below point into the tensors' storage (for F16/BF16 checkpoints and bfloat16
         // rounding, a converted copy): keep them alive until packing is done.
+        // Weights rounded to bfloat16 are kept as bfloat16 (half the memory, the same Float32 products)
+        // wherever our kernels run.
+        let halfStorage = binder.precision == .bfloat16 && precision == .float32 && binder.instructionSet.hasOwnGEMM
         weight = withExtendedLifetime(weights) {
-            PackedMatrix(stacking: weights.map(\.matrix), instructionSet: binder.instructionSet, pool: binder.pool)
+            PackedMatrix(stacking: weights.map(\.matrix), instructionSet: binder.instructionSet, precision: precision,
+                         storesBFloat16: halfStorage, pool: binder.pool)
         }
         self.bias = bias
     }

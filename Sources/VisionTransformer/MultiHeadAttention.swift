@@ -30,9 +30,10 @@ public struct MultiHeadAttention: Sendable {
             }
             bias = fused
         }
-        queryKeyValue = Linear(packing: weights, bias: bias, binder: binder)
+        queryKeyValue = Linear(packing: weights, bias: bias, binder: binder, precision: binder.computePrecision)
         for projection in projections { projection.release("weight") }
-        output = Linear(binder.scoped("output").scoped("dense"), inputFeatures: width, outputFeatures: width)
+        output = Linear(binder.scoped("output").scoped("dense"), inputFeatures: width, outputFeatures: width,
+                        precision: binder.computePrecision)
         heads = configuration.numAttentionHeads
         headSize = configuration.headSize
     }

@@ -23,6 +23,8 @@ public final class ViTForImageClassification: Sendable {
     public let precision: WeightPrecision
     /// The kernels the weights are packed for and the forward pass runs.
     public let instructionSet: VectorInstructionSet
+    /// The number format of the projection GEMMs (QKV, attention output, MLP).
+    public let computePrecision: ComputePrecision
 
     /// Builds the model from `weights` named as in a Hugging Face checkpoint, packing every matrix
     /// for `instructionSet`'s kernels (in parallel on `pool`); the checkpoint's memory-mapped
@@ -30,15 +32,19 @@ public final class ViTForImageClassification: Sendable {
     ///
     /// - Parameters:
     ///   - source: names the weights in errors (e.g. the checkpoint's path).
-    ///   - precision: how the weights are kept while the model runs (see ``WeightPrecision``).
+    ///   - precision: the values the weights take (see ``WeightPrecision``).
+    ///   - computePrecision: the number format of the projection GEMMs (see `ComputePrecision`).
     /// - Throws: ``WeightBindingError`` listing every missing, unexpected and misshapen tensor,
     ///   or why the configuration is unusable.
     public init(configuration: ViTConfiguration, weights: any NamedTensors, source: String,
                 precision: WeightPrecision = .float32, instructionSet: VectorInstructionSet = .detected,
-                pool: ThreadPool? = nil) throws(WeightBindingError) {
+                computePrecision: ComputePrecision = .float32, pool: ThreadPool? = nil) throws(WeightBindingError) {
         try Self.validate(configuration)
+        guard computePrecision == .float32 || instructionSet.hasOwnGEMM else {
+            throw .unsupportedPrecision(precision: computePrecision.description, instructionSet: instructionSet.description)
+        }
         let binder = WeightBinder(weights, source: source, precision: precision, instructionSet: instructionSet,
-                                  pool: pool)
+                                  computePrecision: computePrecision, pool: pool)
         let vit = binder.scoped("vit")
         embeddings = PatchEmbedding(vit.scoped("embeddings"), configuration: configuration)
         let encoder = vit.scoped("encoder").scoped("layer")
@@ -53,6 +59,7 @@ public final class ViTForImageClassification: Sendable {
         self.configuration = configuration
         self.precision = precision
         self.instructionSet = instructionSet
+        self.computePrecision = computePrecision
     }
 
     /// The configuration's own checks, and bounds that keep every size product far from overflow.

@@ -15,17 +15,19 @@ public struct WeightBinder {
         let source: String
         let precision: WeightPrecision
         let instructionSet: VectorInstructionSet
+        let computePrecision: ComputePrecision
         let pool: ThreadPool?
         var used: Set<String> = []
         var missing: [String] = []
         var wrongShape: [WeightBindingError.ShapeMismatch] = []
         var readError: SafetensorsError?
         init(tensors: any NamedTensors, source: String, precision: WeightPrecision,
-             instructionSet: VectorInstructionSet, pool: ThreadPool?) {
+             instructionSet: VectorInstructionSet, computePrecision: ComputePrecision, pool: ThreadPool?) {
             self.tensors = tensors
             self.source = source
             self.precision = precision
             self.instructionSet = instructionSet
+            self.computePrecision = computePrecision
             self.pool = pool
         }
     }
@@ -40,11 +42,13 @@ public struct WeightBinder {
 
     /// Starts binding `tensors`; `source` names them in errors (usually the checkpoint's path).
     /// With `precision` `.bfloat16`, every tensor handed out is rounded to bfloat16. Matrices are
-    /// packed for `instructionSet`'s kernels, in parallel on `pool`.
+    /// packed for `instructionSet`'s kernels, in parallel on `pool`; the projection layers' in
+    /// `computePrecision`.
     public init(_ tensors: any NamedTensors, source: String, precision: WeightPrecision = .float32,
-                instructionSet: VectorInstructionSet = .detected, pool: ThreadPool? = nil) {
+                instructionSet: VectorInstructionSet = .detected, computePrecision: ComputePrecision = .float32,
+                pool: ThreadPool? = nil) {
         record = Record(tensors: tensors, source: source, precision: precision, instructionSet: instructionSet,
-                        pool: pool)
+                        computePrecision: computePrecision, pool: pool)
         prefix = ""
     }
 
@@ -62,6 +66,8 @@ public struct WeightBinder {
     public var precision: WeightPrecision { record.precision }
     /// The kernels matrices are packed for.
     public var instructionSet: VectorInstructionSet { record.instructionSet }
+    /// The format of the projection layers' products.
+    public var computePrecision: ComputePrecision { record.computePrecision }
     /// The threads packing runs on.
     public var pool: ThreadPool? { record.pool }
 

@@ -27,6 +27,9 @@ public enum WeightBindingError: Error, Sendable, Equatable, CustomStringConverti
     /// The configuration itself cannot describe a model (e.g. the width is not divisible by the
     /// head count).
     case invalidConfiguration(String)
+    /// The requested compute precision needs kernels this CPU (or the requested instruction set)
+    /// does not have.
+    case unsupportedPrecision(precision: String, instructionSet: String)
 
     /// A message naming the checkpoint and listing every problem.
     public var description: String {
@@ -50,6 +53,8 @@ public enum WeightBindingError: Error, Sendable, Equatable, CustomStringConverti
             return "\(error)"
         case .invalidConfiguration(let reason):
             return "invalid model configuration: \(reason)"
+        case .unsupportedPrecision(let precision, let instructionSet):
+            return "\(precision) compute needs AVX2 or AVX-512 kernels; this model was asked to run on \(instructionSet)"
         }
     }
 }

@@ -5,7 +5,9 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
     /// The checkpoint's values, widened to Float32 (F16/BF16 exactly). Exactly the checkpoint's model.
     case float32
     /// Every weight rounded to bfloat16 (round to nearest even, as PyTorch's
-    /// `.to(torch.bfloat16)`) before packing: the logits are those of the model saved in bfloat16.
+    /// `.to(torch.bfloat16)`), the matrices kept as bfloat16 (half the memory) and widened exactly
+    /// inside the Float32 GEMM: the logits are those of the model saved in bfloat16, bit for bit the
+    /// same as Float32 products over the rounded weights.
     case bfloat16
 
     /// `value` rounded to the nearest bfloat16 (ties to even), as its 16 bits. NaN stays NaN.

@@ -38,10 +38,16 @@ struct VitClassify: ParsableCommand {
     @Option(help: ArgumentHelp("Compute threads for the network (default: one per core).", valueName: "n"))
     var threads: Int?
 
-    @Option(help: ArgumentHelp("float32 (default) or bfloat16: keep the weights rounded to bfloat16, in less "
+    @Option(help: ArgumentHelp("float32 (default) or bfloat16: keep the weights rounded to bfloat16, in half the "
                                + "memory; the labels are then those of the model saved in bfloat16.",
                                valueName: "precision"))
     var weightPrecision: WeightPrecision = .float32
+
+    @Option(name: .customLong("compute"),
+            help: ArgumentHelp("float32 (default, exact), bfloat16 or int8: the number format of the network's "
+                               + "GEMMs; faster, with the fidelity cost measured in Documentation/Fidelity.md.",
+                               valueName: "precision"))
+    var computePrecision: ComputePrecision = .float32
 
     @Option(help: ArgumentHelp("Threads decoding and resizing images ahead of the network (default: half the "
                                + "cores, 1 to 4).", valueName: "n"))
@@ -125,8 +131,11 @@ struct VitClassify: ParsableCommand {
 
         // 2. The model; only then is the output file touched, so a failed load changes nothing.
         let options = ImageClassifier.Options(threads: threads, batchSize: batchSize, revision: revision,
-                                              weightPrecision: weightPrecision)
+                                              weightPrecision: weightPrecision, computePrecision: computePrecision)
         let classifier = try await ModelLoader.load(model, options: options, console: console)
+        if computePrecision != .float32 {
+            console.printLine("vit-classify: \(computePrecision) compute on \(classifier.kernelDescription)")
+        }
         let destination = try output.map { try OutputFile.open($0, resuming: resumeState) } ?? .standardOutput
         console.redirectRecords(to: destination)
         let formatter: any RecordFormatter = switch outputFormat {
@@ -180,3 +189,6 @@ struct VitClassify: ParsableCommand {
 
 /// `--weight-precision float32|bfloat16`.
 extension WeightPrecision: ExpressibleByArgument {}
+
+/// `--compute float32|bfloat16|int8`.
+extension ComputePrecision: ExpressibleByArgument {}

@@ -1,0 +1,18 @@
+// The bfloat16 GEMM kernel on AVX512-BF16's `vdpbf16ps` (Cooper Lake, Sapphire Rapids, Zen 4/5).
+#include "ck_gemm.h"
+#include <immintrin.h>
+#include <math.h>
+
+#define CK_WIDTH 16
+#define CK_STRIP 12
+#define CK_PREFIX ck_avx512bf16_
+#define CK_BF16_NATIVE 1
+#define CK_DEFINE_BF16 1
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx512bf16,avx2,fma"))), apply_to = function)
+#endif
+#include "vector_math.h"
+#include "gemm_lowp_bodies.h"
+#if defined(__x86_64__)
+#pragma clang attribute pop
+#endif

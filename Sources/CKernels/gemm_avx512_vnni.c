@@ -1,0 +1,18 @@
+// The int8 GEMM kernel on AVX512-VNNI's `vpdpbusd` (Cascade Lake, Ice Lake, Sapphire Rapids, Zen 4/5).
+#include "ck_gemm.h"
+#include <immintrin.h>
+#include <math.h>
+
+#define CK_WIDTH 16
+#define CK_STRIP 12
+#define CK_PREFIX ck_avx512vnni_
+#define CK_INT8_NATIVE 1
+#define CK_DEFINE_INT8 1
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx512vnni,avx2,fma"))), apply_to = function)
+#endif
+#include "vector_math.h"
+#include "gemm_lowp_bodies.h"
+#if defined(__x86_64__)
+#pragma clang attribute pop
+#endif

@@ -1,0 +1,118 @@
+// What every GEMM kernel body shares (included by gemm_bodies.h and gemm_lowp_bodies.h after
+// vector_math.h): the panel width, the epilogue, and the loop over strips and panels.
+#ifndef SWIFTVIT_GEMM_COMMON_H
+#define SWIFTVIT_GEMM_COMMON_H
+
+#define CK_PANEL (2 * CK_WIDTH)
+#ifndef CK_K_BLOCK
+#define CK_K_BLOCK 256
+#endif
+
+// The aligned vector at `p` (packed panels are 64-byte aligned and CK_PANEL floats wide).
+INLINE vf load_aligned(const float *p) { return *(const vf *)p; }
+
+// Finishes one accumulator row segment of `lanes` columns and stores it at `c`.
+INLINE void finish(vf x, const float *bias, const float *residual, const ck_epilogue *e, size_t lanes,
+                   float *c) {
+    x *= e->alpha;
+    if (bias) x += lanes == CK_WIDTH ? load(bias) : load_partial(bias, lanes, 0);
+    x = activate(e->activation, x);
+    if (residual) x += lanes == CK_WIDTH ? load(residual) : load_partial(residual, lanes, 0);
+    if (lanes == CK_WIDTH) store(c, x);
+    else store_partial(c, x, lanes);
+}
+
+// Finishes and stores a tile's accumulators: `low[i]` and `high[i]` are row i's two vectors.
+INLINE void store_tile(const int rows, const vf *low, const vf *high, const ck_gemm_problem *p, size_t row,
+                       size_t column, size_t columns) {
+    const ck_epilogue *e = &p->epilogue;
+    const size_t low_lanes = columns < CK_WIDTH ? columns : CK_WIDTH;
+    const size_t high_lanes = columns > CK_WIDTH ? columns - CK_WIDTH : 0;
+    const float *bias = e->bias ? e->bias + column : NULL;
+#pragma clang loop unroll(full)
+    for (int i = 0; i < rows; i++) {
+        float *c = p->c + (row + i) * p->ldc + column;
+        const float *residual = e->residual ? e->residual + (row + i) * e->ldr + column : NULL;
+        finish(low[i], bias, residual, e, low_lanes, c);
+        if (high_lanes)
+            finish(high[i], bias ? bias + CK_WIDTH : NULL, residual ? residual + CK_WIDTH : NULL, e, high_lanes,
+                   c + CK_WIDTH);
+    }
+}
+
+// The skeleton of a tile with Float32 accumulators: `steps` steps summed in blocks of `per_block`,
+// each block in its own accumulators (`low[i]`, `high[i]`: row i's two vectors) and then added to
+// the running total, so the rounding error grows with the block length rather than with K (as in
+// blocked BLAS libraries, and so PyTorch). `ACCUMULATE(step)` adds one step to low[] and high[].
+#define CK_BLOCKED_TILE(rows, steps, per_block, ACCUMULATE)                                          \
+    vf low[CK_STRIP], high[CK_STRIP], total_low[CK_STRIP], total_high[CK_STRIP];                     \
+    for (size_t block = 0; block == 0 || block < (steps); block += (per_block)) {                    \
+        _Pragma("clang loop unroll(full)")                                                           \
+        for (int i = 0; i < (rows); i++) low[i] = high[i] = splat(0);                                \
+        const size_t end = block + (per_block) < (steps) ? block + (per_block) : (steps);            \
+        for (size_t step = block; step < end; step++) { ACCUMULATE(step) }                           \
+        _Pragma("clang loop unroll(full)")                                                           \
+        for (int i = 0; i < (rows); i++) {                                                           \
+            total_low[i] = block == 0 ? low[i] : total_low[i] + low[i];                              \
+            total_high[i] = block == 0 ? high[i] : total_high[i] + high[i];                          \
+        }                                                                                            \
+    }
+
+// Defines `name(rows, p, a, b, row, column, columns)`, which calls `TILE(n, …)` compiled for the
+// strip's real row count n (1 … CK_STRIP), so each tile's row loops unroll fully.
+#define CK_STRIP_DISPATCH(name, TILE)                                                                \
+    static void name(size_t rows, const ck_gemm_problem *p, const void *a, const void *b, size_t row,  \
+                     size_t column, size_t columns) {                                                \
+        switch (rows) {                                                                              \
+        case 1: TILE(1, p, a, b, row, column, columns); break;                                       \
+        case 2: TILE(2, p, a, b, row, column, columns); break;                                       \
+        case 3: TILE(3, p, a, b, row, column, columns); break;                                       \
+        case 4: TILE(4, p, a, b, row, column, columns); break;                                       \
+        case 5: TILE(5, p, a, b, row, column, columns); break;                                       \
+        case 6: TILE(6, p, a, b, row, column, columns); break;                                       \
+        CK_STRIP_DISPATCH_WIDE(TILE)                                                                 \
+        default: break;                                                                              \
+        }                                                                                            \
+    }
+#if CK_STRIP > 6
+#define CK_STRIP_DISPATCH_WIDE(TILE)                                                                 \
+    case 7: TILE(7, p, a, b, row, column, columns); break;                                           \
+    case 8: TILE(8, p, a, b, row, column, columns); break;                                           \
+    case 9: TILE(9, p, a, b, row, column, columns); break;                                           \
+    case 10: TILE(10, p, a, b, row, column, columns); break;                                         \
+    case 11: TILE(11, p, a, b, row, column, columns); break;                                         \
+    case 12: TILE(12, p, a, b, row, column, columns); break;
+#else
+#define CK_STRIP_DISPATCH_WIDE(TILE)
+#endif
+
+// Computes one strip's tile: `rows` rows from the strip at `a`, the panel at `b`, into C at (row, column).
+typedef void (*strip_tile_function)(size_t rows, const ck_gemm_problem *p, const void *a, const void *b,
+                                    size_t row, size_t column, size_t columns);
+
+// The loop over a product: strips are taken in blocks that stay in L2 while every panel of the
+// range passes over them; each panel then streams from L3 once per block. `a_bytes_per_strip` is
+// the distance between strips in `a`, `a_strip_footprint` the bytes one strip's tiles read,
+// `b_bytes_per_panel` the distance between panels.
+static void drive(const ck_gemm_problem *p, size_t first_panel, size_t end_panel, strip_tile_function strip_tile,
+                  const void *a, size_t a_bytes_per_strip, size_t a_strip_footprint, const void *b,
+                  size_t b_bytes_per_panel) {
+    const size_t strips = (p->m + CK_STRIP - 1) / CK_STRIP;
+    size_t block = p->a_block_bytes / (a_strip_footprint ? a_strip_footprint : 1);
+    if (block < 1) block = 1;
+    for (size_t first_strip = 0; first_strip < strips; first_strip += block) {
+        const size_t end_strip = first_strip + block < strips ? first_strip + block : strips;
+        for (size_t panel = first_panel; panel < end_panel; panel++) {
+            const size_t column = panel * CK_PANEL;
+            const size_t columns = p->n - column < CK_PANEL ? p->n - column : CK_PANEL;
+            const char *panel_b = (const char *)b + panel * b_bytes_per_panel;
+            for (size_t strip = first_strip; strip < end_strip; strip++) {
+                const size_t row = strip * CK_STRIP;
+                const size_t rows = p->m - row < CK_STRIP ? p->m - row : CK_STRIP;
+                strip_tile(rows, p, (const char *)a + strip * a_bytes_per_strip, panel_b, row, column, columns);
+            }
+        }
+    }
+}
+
+#endif
