@@ -8,7 +8,7 @@
 //   VisionTransformer ─▶ Tensors, Checkpoints, StrictJSON     (the model and its configuration)
 //   ModelHub ─▶ Checkpoints                                    (Hub id, cache, download)
 //   Checkpoints ─▶ Tensors, StrictJSON                         (safetensors, shard indexes)
-//   ImagePreprocessing ─▶ CJPEG, CPNG                          (decoders, processor and its configuration)
+//   ImagePreprocessing ─▶ CJPEG, CPNG, StrictJSON              (decoders, processor and its configuration)
 //   Tensors ─▶ CKernels, CBLAS                                 (tensor engine; OpenBLAS as reference/fallback)
 import PackageDescription
 
@@ -24,6 +24,9 @@ let package = Package(
         // The command-line tools' only dependency. vit-bench's allocation counter is our own C target
         // (Benchmarks/AllocationCounter), so a library user resolves nothing for benchmarks.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `swift package generate-documentation --target SwiftViT` builds Sources/SwiftViT/SwiftViT.docc
+        // (scripts/generate-documentation.sh); a plugin, so library users never fetch or build it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // System-library shims: module maps and link flags only.
@@ -37,17 +40,18 @@ let package = Package(
         // Our C kernels, compiled per instruction set (AVX2, AVX-512) and picked at run time by CPUID.
         .target(name: "CKernels"),
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"]),
-        // The strict JSON parser for untrusted input (safetensors headers, shard indexes, configs).
+        // The one JSON reader: a strict parser for untrusted input (safetensors headers, shard indexes) and a
+        // Decoder over its tree for configuration files (with Python json's rules) and our own JSONL records.
         .target(name: "StrictJSON"),
         .target(name: "Checkpoints", dependencies: ["Tensors", "StrictJSON"]),
         .target(name: "ModelHub", dependencies: ["Checkpoints"]),
-        .target(name: "ImagePreprocessing", dependencies: ["CJPEG", "CPNG"]),
+        .target(name: "ImagePreprocessing", dependencies: ["CJPEG", "CPNG", "StrictJSON"]),
         .target(name: "VisionTransformer", dependencies: ["Tensors", "Checkpoints", "StrictJSON"]),
         .target(name: "SwiftViT",
                 dependencies: ["Tensors", "Checkpoints", "ModelHub", "ImagePreprocessing", "VisionTransformer"]),
         .executableTarget(
             name: "vit-classify",
-            dependencies: ["SwiftViT", "ImagePreprocessing", "ModelHub",
+            dependencies: ["SwiftViT", "ImagePreprocessing", "ModelHub", "StrictJSON",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "vit-bench",
@@ -61,7 +65,7 @@ let package = Package(
         // Fixture locations, temporary folders and byte builders shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Tensors", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "Checkpoints", "TestSupport"]),
         .testTarget(name: "ImagePreprocessingTests", dependencies: ["ImagePreprocessing", "TestSupport"]),
