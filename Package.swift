@@ -9,7 +9,7 @@
 //   VisionTransformer ─▶ Tensors, Checkpoints, StrictJSON     (the model and its configuration)
 //   ModelHub ─▶ Checkpoints                                    (Hub id, cache, download)
 //   Checkpoints ─▶ Tensors, StrictJSON                         (safetensors, shard indexes)
-//   ImagePreprocessing ─▶ CJPEG, CPNG                          (decoders, processor and its configuration)
+//   ImagePreprocessing ─▶ CJPEG, CPNG, StrictJSON              (decoders, processor and its configuration)
 //   Tensors ─▶ CKernels, CBLAS                                 (tensor engine; OpenBLAS as reference/fallback)
 import PackageDescription
 
@@ -24,9 +24,12 @@ let package = Package(
         .executable(name: "vit-serve", targets: ["vit-serve"]),
     ],
     dependencies: [
+        // The command-line tools' argument parsing. vit-bench's allocation counter is our own C target
+        // (Benchmarks/AllocationCounter), so a library user resolves nothing for benchmarks.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // Counts heap allocations for vit-bench's zero-allocation check (LD_PRELOAD'ed .so).
-        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+        // `swift package generate-documentation --target SwiftViT` builds Sources/SwiftViT/SwiftViT.docc
+        // (scripts/generate-documentation.sh); a plugin, so library users never fetch or build it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         // vit-serve only. Hummingbird's default traits pull in swift-configuration, which it does not need.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -46,39 +49,38 @@ let package = Package(
         // Our C kernels, compiled per instruction set (AVX2, AVX-512) and picked at run time by CPUID.
         .target(name: "CKernels"),
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"]),
-        // The strict JSON parser for untrusted input (safetensors headers, shard indexes, configs).
+        // The one JSON reader: a strict parser for untrusted input (safetensors headers, shard indexes) and a
+        // Decoder over its tree for configuration files (with Python json's rules) and our own JSONL records.
         .target(name: "StrictJSON"),
         .target(name: "Checkpoints", dependencies: ["Tensors", "StrictJSON"]),
         .target(name: "ModelHub", dependencies: ["Checkpoints"]),
-        .target(name: "ImagePreprocessing", dependencies: ["CJPEG", "CPNG"]),
+        .target(name: "ImagePreprocessing", dependencies: ["CJPEG", "CPNG", "StrictJSON"]),
         .target(name: "VisionTransformer", dependencies: ["Tensors", "Checkpoints", "StrictJSON"]),
         .target(name: "SwiftViT",
                 dependencies: ["Tensors", "Checkpoints", "ModelHub", "ImagePreprocessing", "VisionTransformer"]),
         .executableTarget(
             name: "vit-classify",
-            dependencies: ["SwiftViT", "ImagePreprocessing", "ModelHub",
+            dependencies: ["SwiftViT", "ImagePreprocessing", "ModelHub", "StrictJSON",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "vit-bench",
             dependencies: ["SwiftViT", "Tensors", "VisionTransformer", "Checkpoints", "ModelHub", "ImagePreprocessing",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
+                           "AllocationCounter",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/vit-bench"),
-        .executableTarget(
-            name: "vit-serve",
-            dependencies: ["SwiftViT",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdCore", package: "hummingbird"),
-                           .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                           .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Prometheus", package: "swift-prometheus")]),
+        // A counting malloc for vit-bench --allocations (replaces glibc's by ELF interposition).
+        .target(name: "AllocationCounter", path: "Benchmarks/AllocationCounter"),
+        // vit-serve only. Hummingbird's default traits pull in swift-configuration, which it does not need.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
 
         // Fixture locations, temporary folders and byte builders shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Tensors", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "Checkpoints", "TestSupport"]),
         .testTarget(name: "ImagePreprocessingTests", dependencies: ["ImagePreprocessing", "TestSupport"]),

@@ -1,23 +1,20 @@
-import MallocInterposerSwift
+import AllocationCounter
 
 /// Counts heap allocations (every `malloc`, `calloc`, `realloc`, `posix_memalign`… on any thread)
-/// while `body` runs, through ordo-one's malloc interposer.
+/// while `body` runs, through the counting allocator linked into vit-bench (Benchmarks/AllocationCounter).
 ///
-/// The interposer only sees allocations when its library is preloaded
-/// (`LD_PRELOAD=.build/release/libMallocInterposerSwift.so`); a deliberate allocation first
-/// checks that, and the count is `nil` when it is not active.
+/// A deliberate allocation first checks that the counter really sees allocations; the count is
+/// `nil` when it does not (on platforms other than Linux with glibc).
 enum AllocationCheck {
     static func count(_ body: () -> Void) -> Int? {
-        MallocInterposerSwift.initialize()
-        MallocInterposerSwift.hook()
+        guard allocation_counter_is_available() == 1 else { return nil }
+        allocation_counter_start()
         let probe = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 16)
-        MallocInterposerSwift.unhook()
+        let seen = allocation_counter_stop()
         probe.deallocate()
-        guard MallocInterposerSwift.getStatistics().mallocCount > 0 else { return nil }
-        MallocInterposerSwift.reset()
-        MallocInterposerSwift.hook()
+        guard seen > 0 else { return nil }
+        allocation_counter_start()
         body()
-        MallocInterposerSwift.unhook()
-        return MallocInterposerSwift.getStatistics().mallocCount
+        return allocation_counter_stop()
     }
 }

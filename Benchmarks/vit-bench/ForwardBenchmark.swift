@@ -58,8 +58,8 @@ enum ForwardBenchmark {
                       gflopsPerSecond: gflops, roofFraction: gflops / roof, stages: stages)
     }
 
-    /// Heap allocations per forward pass after a warm-up pass, or `nil` when the malloc
-    /// interposer is not preloaded.
+    /// Heap allocations per forward pass after a warm-up pass, or `nil` when allocations cannot be
+    /// counted on this platform.
     static func allocationsPerPass(_ model: ViTForImageClassification, batch: Int, pool: ThreadPool,
                                    passes: Int) -> Int? {
         let input = pixels(model, batch: batch)

@@ -33,7 +33,7 @@ struct LoadedModel {
                                                   weights: RandomViTWeights(configuration: configuration),
                                                   source: "random weights", instructionSet: instructionSet,
                                                   computePrecision: computePrecision, pool: pool)
-            processor = ImageProcessor(configuration: .vitBasePatch16_224)
+            processor = try ImageProcessor(configuration: .vitBasePatch16_224, backend: .torchvision)
         }
         loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }

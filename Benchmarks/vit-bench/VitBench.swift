@@ -51,7 +51,7 @@ struct VitBench: ParsableCommand {
     @Flag(help: "Also time the element-wise kernels (GELU, softmax, LayerNorm) at ViT-B shapes.")
     var kernels = false
 
-    @Flag(help: "Count heap allocations in steady-state forward passes (run with LD_PRELOAD=.build/release/libMallocInterposerSwift.so).")
+    @Flag(help: "Count heap allocations in steady-state forward passes (Linux with glibc).")
     var allocations = false
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
@@ -88,8 +88,8 @@ struct VitBench: ParsableCommand {
             let check = ForwardBenchmark.allocationsPerPass(loaded.model, batch: 1, pool: pool, passes: 3)
             report.allocationsPerForward = check
             if check == nil {
-                FileHandle.standardError.write(Data(("vit-bench: the malloc interposer is not active; run with "
-                    + "LD_PRELOAD=.build/release/libMallocInterposerSwift.so to count allocations\n").utf8))
+                FileHandle.standardError.write(Data(("vit-bench: allocations cannot be counted here (the counting "
+                    + "allocator replaces glibc's, so it needs Linux with glibc)\n").utf8))
             }
         }
         report.peakResidentMegabytes = peakResidentMegabytes()

@@ -9,7 +9,14 @@ Writes Fixtures/images/:
 References are what a transformers user gets:
   decoded   ImageOps.exif_transpose(Image.open(f)).convert("RGB")  (transformers' load_image)
   processed ViTImageProcessorPil / DeiTImageProcessorPil(load_image(f))["pixel_values"][0]
+  processed_torchvision
+            ViTImageProcessor / DeiTImageProcessor (the torchvision backend, which AutoImageProcessor and
+            pipeline() pick when torchvision is installed) on the same images; configurations it cannot
+            run (box, Hamming) are listed under torchvision_errors with transformers' exception
   resample  Image.fromarray(rgb).resize((w, h), filter)             (synthetic inputs)
+  resample_torchvision (in each resample entry)
+            torchvision.transforms.v2.functional.resize(uint8 CHW tensor, [h, w], mode, antialias=True),
+            the call transformers' torchvision backend makes, for the four modes it maps resample 0-3 to
   errors    files Pillow refuses, with the typed error SwiftViT must raise
 
 Reference arrays are uint8 arrays, row-delta filtered (each byte minus the byte one pixel to its left in the
@@ -36,7 +43,11 @@ from PIL import Image, ImageOps
 
 import skimage
 import skimage.data
+import torch
+import torchvision
 import transformers
+from torchvision.transforms import InterpolationMode
+from torchvision.transforms.v2 import functional as tvF
 from transformers import (
     DeiTImageProcessorPil,
     ViTImageProcessor,
@@ -154,12 +165,11 @@ class Writer:
 
     def __init__(self, root: pathlib.Path):
         self.root = root
-        # torchvision-vs-pil.json is kept: it needs torchvision, which the pinned stack does not install.
         for sub in self.GENERATED:
             if (root / sub).exists():
                 shutil.rmtree(root / sub)
         for sub in ["photos", "crafted", "configs", "references/decoded", "references/processed",
-                    "references/resample"]:
+                    "references/processed-torchvision", "references/resample"]:
             (root / sub).mkdir(parents=True)
 
     def bytes(self, relative: str, data: bytes) -> str:
@@ -578,6 +588,58 @@ def index_planes(values: np.ndarray, tables: list[np.ndarray]) -> np.ndarray:
     return np.stack(planes)
 
 
+# Every decodable image goes through the three main configurations; the less common configurations (small
+# outputs) run on a representative subset. Each result is checked by the CRC-32 of its float32 bytes (which
+# catches any single changed value with certainty) and by a sampled grid of values that gives max |Δ| on
+# failure; the ones listed in `full` also store every value.
+SUBSET = ["png-1x1", "jpeg-1x1", "png-tiny-5x3", "orientation-3", "orientation-8", "jpeg-gray",
+          "png-palette-trns", "jpeg-420", "png-rgba", "jpeg-cmyk-adobe", "png-interlaced", "exif-rational",
+          "png-rgb-16bit", "jpeg-progressive"]
+# The torchvision references keep every value of the small images only, to keep the fixtures small.
+FULL = {"pil": {"astronaut", "chelsea", "png-1x1", "png-tiny-5x3"}, "torchvision": {"png-1x1", "png-tiny-5x3"}}
+# Where each backend's references go in index.json and under references/.
+BACKEND_KEYS = {"pil": ("processed", "configs", "processed"),
+                "torchvision": ("processed_torchvision", "configs_torchvision", "processed-torchvision")}
+
+
+def processed_references(w: Writer, index: dict, backend: str, decodable: dict, loaded: dict,
+                         sixteen: dict) -> None:
+    entries_key, configs_key, folder = BACKEND_KEYS[backend]
+    index.setdefault(entries_key, [])
+    index.setdefault(configs_key, {})
+    for config_name, config in CONFIGS.items():
+        processor = make_processor(config, backend)
+        names = list(decodable) if config_name in MAIN_CONFIGS else SUBSET
+        results = {}
+        try:
+            for name in names:
+                # 16-bit PNGs go in as we decode them (round(v / 257)), not as Pillow does.
+                source = Image.fromarray(sixteen[name]) if name in sixteen else loaded[name]
+                output = processor(source, return_tensors="pt" if backend == "torchvision" else "np")
+                values = output["pixel_values"][0]
+                # The pipeline casts pixel_values to the model's dtype (float32).
+                results[name] = values.to(torch.float32).numpy() if backend == "torchvision" else values
+        except NotImplementedError as error:
+            # torch's interpolate has no box or Hamming mode; transformers lets the error through.
+            index.setdefault("torchvision_errors", {})[config_name] = f"NotImplementedError: {error}"
+            continue
+        tables = [np.unique(np.concatenate([r[c].ravel() for r in results.values()])) for c in range(3)]
+        index[configs_key][config_name] = {"file": f"configs/{config_name}.json",
+                                           "tables": [[int(b) for b in t.view(np.uint32)] for t in tables]}
+        (w.root / f"references/{folder}/{config_name}").mkdir(parents=True, exist_ok=True)
+        for name, values in results.items():
+            planes = index_planes(values, tables)
+            stem = f"references/{folder}/{config_name}/{name}"
+            grid = planes[:, ::GRID, ::GRID]
+            entry = {"config": config_name, "image": name, "shape": list(values.shape),
+                     "crc32": zlib.crc32(values.tobytes()),
+                     "grid": w.array(f"{stem}.grid.u8z", grid.reshape(-1, grid.shape[2]))}
+            if config_name not in MAIN_CONFIGS or name in FULL[backend]:
+                entry["indices"] = w.array(f"{stem}.u8z", planes.reshape(-1, planes.shape[2]))
+            index[entries_key].append(entry)
+
+
+
 def resample_cases(w: Writer) -> list:
     rng = np.random.default_rng(11)
     inputs = {
@@ -605,21 +667,40 @@ def resample_cases(w: Writer) -> list:
                 relative = f"references/resample/{name}-{resample.name.lower()}-{width}x{height}.u8z"
                 entry["outputs"].append({"filter": int(resample), "width": width, "height": height,
                                          "pixels": w.array(relative, out)})
+        entry["outputs_torchvision"] = torchvision_resample_outputs(w, name, pixels, targets[name])
         cases.append(entry)
     return cases
 
 
-def torchvision_comparison(photos: dict, root: pathlib.Path) -> list | None:
+# transformers' pil_torch_interpolation_mapping for the filters torch can do (box and Hamming raise).
+TORCH_MODES = {0: InterpolationMode.NEAREST_EXACT, 1: InterpolationMode.LANCZOS, 2: InterpolationMode.BILINEAR,
+               3: InterpolationMode.BICUBIC}
+
+
+def torchvision_resample_outputs(w: Writer, name: str, pixels: np.ndarray, targets: list) -> list:
+    """tvF.resize on the uint8 [1, 3, H, W] tensor, as TorchvisionBackend.resize calls it."""
+    tensor = torch.from_numpy(pixels).permute(2, 0, 1).contiguous()[None]
+    outputs = []
+    for resample, mode in TORCH_MODES.items():
+        for width, height in targets:
+            result = {"filter": resample, "width": width, "height": height}
+            try:
+                out = tvF.resize(tensor, [height, width], interpolation=mode, antialias=True)
+            except RuntimeError as error:
+                # torch 2.15's AVX kernel fails an internal assertion for some 1×1 outputs.
+                result["torch_error"] = str(error).splitlines()[0]
+            else:
+                out = out[0].permute(1, 2, 0).contiguous().numpy()
+                relative = f"references/resample/{name}-torchvision-{mode.value}-{width}x{height}.u8z"
+                result["pixels"] = w.array(relative, out)
+            outputs.append(result)
+    return outputs
+
+
+def torchvision_comparison(photos: dict, root: pathlib.Path) -> list:
     """max |Δ| and the share of differing values between the default torchvision backend and the Pillow one.
 
-    Needs torchvision (0.29.2 works with torch 2.15.0), which requirements.txt leaves out because nothing
-    else needs it; without it transformers silently falls back to the Pillow backend, so there is nothing to
-    compare and this returns None.
     """
-    try:
-        import torchvision  # noqa: F401
-    except ImportError:
-        return None
     rows = []
     for config_name in MAIN_CONFIGS:
         config = CONFIGS[config_name]
@@ -647,7 +728,8 @@ def main(fixtures: pathlib.Path) -> None:
 
     index = {
         "versions": {"pillow": PIL.__version__, "transformers": transformers.__version__,
-                     "numpy": np.__version__, "scikit-image": skimage.__version__},
+                     "numpy": np.__version__, "scikit-image": skimage.__version__, "torch": torch.__version__,
+                     "torchvision": torchvision.__version__},
         "decoded": [], "errors": [], "processed": [], "resample": [], "configs": {},
     }
     decodable = {**photos, **crafted}
@@ -683,52 +765,21 @@ def main(fixtures: pathlib.Path) -> None:
             raise AssertionError(f"Pillow unexpectedly decoded {relative}")
         index["errors"].append({"name": name, "file": relative, "error": error, "pillow": message})
 
-    # Every decodable image goes through the three main configurations; the less common configurations
-    # (small outputs) run on a representative subset. Each result is checked by the CRC-32 of its float32
-    # bytes (which catches any single changed value with certainty) and by a sampled grid of values that
-    # gives max |Δ| on failure; the ones listed in `full` also store every value.
-    subset = ["png-1x1", "jpeg-1x1", "png-tiny-5x3", "orientation-3", "orientation-8", "jpeg-gray",
-              "png-palette-trns", "jpeg-420", "png-rgba", "jpeg-cmyk-adobe", "png-interlaced", "exif-rational",
-              "png-rgb-16bit", "jpeg-progressive"]
-    full = {"astronaut", "chelsea", "png-1x1", "png-tiny-5x3"}
-    for config_name, config in CONFIGS.items():
-        processor = make_processor(config, "pil")
-        names = list(decodable) if config_name in MAIN_CONFIGS else subset
-        results = {}
-        for name in names:
-            # 16-bit PNGs go in as we decode them (round(v / 257)), not as Pillow does.
-            source = Image.fromarray(sixteen[name]) if name in sixteen else loaded[name]
-            results[name] = processor(source, return_tensors="np")["pixel_values"][0]
-        tables = [np.unique(np.concatenate([r[c].ravel() for r in results.values()])) for c in range(3)]
-        index["configs"][config_name] = {"file": f"configs/{config_name}.json",
-                                         "tables": [[int(b) for b in t.view(np.uint32)] for t in tables]}
-        (root / f"references/processed/{config_name}").mkdir(parents=True, exist_ok=True)
-        for name, values in results.items():
-            planes = index_planes(values, tables)
-            stem = f"references/processed/{config_name}/{name}"
-            entry = {"config": config_name, "image": name, "shape": list(values.shape),
-                     "crc32": zlib.crc32(values.tobytes()),
-                     "grid": w.array(f"{stem}.grid.u8z", planes[:, ::GRID, ::GRID].reshape(-1, planes[:, ::GRID, ::GRID].shape[2]))}
-            if config_name not in MAIN_CONFIGS or name in full:
-                entry["indices"] = w.array(f"{stem}.u8z", planes.reshape(-1, planes.shape[2]))
-            index["processed"].append(entry)
+    for backend in ["pil", "torchvision"]:
+        processed_references(w, index, backend, decodable, loaded, sixteen)
 
     index["resample"] = resample_cases(w)
     comparison = torchvision_comparison(photos, root)
     (root / "references/index.json").write_text(json.dumps(index, separators=(",", ":")) + "\n")
-    if comparison is not None:
-        import torchvision
-        document = {"versions": {**index["versions"], "torch": __import__("torch").__version__,
-                                 "torchvision": torchvision.__version__}, "rows": comparison}
-        (root / "torchvision-vs-pil.json").write_text(json.dumps(document, indent=1) + "\n")
-    else:
-        print("  torchvision is not installed: torchvision-vs-pil.json left as it was")
+    document = {"versions": index["versions"], "rows": comparison}
+    (root / "torchvision-vs-pil.json").write_text(json.dumps(document, indent=1) + "\n")
 
     total = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
-    print(f"images: {len(decodable)} decodable, {len(broken)} broken, {len(index['processed'])} processed "
-          f"references, {sum(len(c['outputs']) for c in index['resample'])} resample references; "
+    print(f"images: {len(decodable)} decodable, {len(broken)} broken, {len(index['processed'])} + "
+          f"{len(index['processed_torchvision'])} processed references (Pillow + torchvision backend), "
+          f"{sum(len(c['outputs']) + len(c['outputs_torchvision']) for c in index['resample'])} resample references; "
           f"{total / 1e6:.2f} MB")
-    for row in comparison or []:
+    for row in comparison:
         print(f"  torchvision vs Pillow backend, {row['config']:28} {row['image']:18} "
               f"max|d|={row['max_abs_difference']:.6g} differing={100 * row['fraction_differing']:.3f}% "
               f"(>1e-6: {100 * row['fraction_differing_by_more_than_1e-6']:.3f}%)")

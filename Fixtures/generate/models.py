@@ -12,9 +12,14 @@ Tests/SwiftViTTests), written under Fixtures/models/:
 Each folder also holds
   references.safetensors  pixel_values [N, 3, H, W] from the Pillow-backend processor
                           (ViTImageProcessorPil / DeiTImageProcessorPil on transformers' load_image),
-                          logits [N, labels] from that very folder loaded in float32 (eager attention)
+                          logits [N, labels] from that very folder loaded in float32 (eager attention),
+                          pipeline_logits [N, labels]: what the default pipeline("image-classification",
+                          model=folder) gives with torchvision installed (its torchvision-backend
+                          ViTImageProcessor / DeiTImageProcessor, function_to_apply="none", all labels),
+                          with dtype=float32 so that float16/bfloat16 files are computed in float32 too
   references.json         the images (relative to Fixtures/), the top-5 class indices per image, and
-                          the pipeline's scores of those five (softmax, or sigmoid for multi-label)
+                          the pipeline's scores of those five (softmax, or sigmoid for multi-label); the
+                          same under "pipeline" for pipeline_logits
 
 With SWIFTVIT_FULL_MODEL_DIR set, also writes a full 12-layer ViT-B/16 (float32, seeded, ~346 MB) with the
 same references there (never into Fixtures/), for the opt-in full-size test and for benchmarks.
@@ -33,7 +38,8 @@ import numpy as np
 import torch
 import transformers
 from safetensors.torch import save_file
-from transformers import (DeiTImageProcessorPil, ViTConfig, ViTForImageClassification, ViTImageProcessorPil)
+from transformers import (DeiTImageProcessorPil, ViTConfig, ViTForImageClassification, ViTImageProcessorPil,
+                          pipeline)
 from transformers.image_utils import load_image
 
 IMAGES = [
@@ -82,8 +88,41 @@ def write_references(directory: pathlib.Path, fixtures: pathlib.Path, images: li
     pixel_values = processor(loaded, return_tensors="pt")["pixel_values"].to(torch.float32).contiguous()
     with torch.inference_mode():
         logits = model(pixel_values).logits.to(torch.float32).contiguous()
-    save_file({"pixel_values": pixel_values, "logits": logits}, directory / "references.safetensors")
+    default_logits, processor_class = pipeline_logits(directory, fixtures, images)
+    save_file({"pixel_values": pixel_values, "logits": logits, "pipeline_logits": default_logits},
+              directory / "references.safetensors")
     multi_label = model.config.problem_type == "multi_label_classification" or model.config.num_labels == 1
+    top5, top5_scores = top5_of(logits, multi_label, directory)
+    pipeline_top5, pipeline_top5_scores = top5_of(default_logits, multi_label, directory)
+    reference = {
+        "images": images,
+        "top5": top5,
+        "top5_scores": top5_scores,
+        "pipeline": {"image_processor": processor_class, "top5": pipeline_top5,
+                     "top5_scores": pipeline_top5_scores,
+                     "max_abs_logit_difference_from_pillow_backend": float((default_logits - logits).abs().max())},
+        "score_function": "sigmoid" if multi_label else "softmax",
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "note": "pixel_values: Pillow-backend processor on load_image(path); logits: this folder's weights "
+                "loaded as float32, eager attention, inference mode",
+    }
+    (directory / "references.json").write_text(json.dumps(reference, indent=1) + "\n")
+
+
+def pipeline_logits(directory: pathlib.Path, fixtures: pathlib.Path, images: list[str]):
+    """The logits of pipeline("image-classification", model=directory) on each image file, and the name of
+    the image processor class it picked (the torchvision backend, since torchvision is installed)."""
+    classifier = pipeline("image-classification", model=str(directory), dtype=torch.float32)
+    name = type(classifier.image_processor).__name__
+    assert name in ("ViTImageProcessor", "DeiTImageProcessor"), f"the pipeline picked {name}"
+    # The pipeline's own steps short of postprocess (whose output is keyed by label name, and ImageNet has
+    # duplicate names): load_image + image processor, then the model under inference mode.
+    rows = [classifier.forward(classifier.preprocess(str(fixtures / path)))["logits"][0] for path in images]
+    return torch.stack(rows).to(torch.float32).contiguous(), name
+
+
+def top5_of(logits: torch.Tensor, multi_label: bool, directory: pathlib.Path):
     scores = torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=-1)
     top5 = []
     for row in logits:
@@ -92,17 +131,7 @@ def write_references(directory: pathlib.Path, fixtures: pathlib.Path, images: li
         gaps = [float(row[a] - row[b]) for a, b in zip(order, order[1:])]
         assert min(gaps) >= 1e-3, f"{directory}: top-5 logits too close {gaps}"
         top5.append(order)
-    reference = {
-        "images": images,
-        "top5": top5,
-        "top5_scores": [[float(scores[i, j]) for j in order] for i, order in enumerate(top5)],
-        "score_function": "sigmoid" if multi_label else "softmax",
-        "transformers": transformers.__version__,
-        "torch": torch.__version__,
-        "note": "pixel_values: Pillow-backend processor on load_image(path); logits: this folder's weights "
-                "loaded as float32, eager attention, inference mode",
-    }
-    (directory / "references.json").write_text(json.dumps(reference, indent=1) + "\n")
+    return top5, [[float(scores[i, j]) for j in order] for i, order in enumerate(top5)]
 
 
 def save(model: ViTForImageClassification, directory: pathlib.Path, dtype, processor: dict) -> None:

@@ -26,12 +26,6 @@ INLINE float partial_total(partial_sums s) {
     return total;
 }
 
-// The vector of `row` at `index` (a multiple of CK_WIDTH), with lanes at or past `count` = `fill`.
-INLINE vf load_clipped(const float *row, size_t index, size_t count, float fill) {
-    if (index + CK_WIDTH <= count) return load(row + index);
-    if (index >= count) return splat(fill);
-    return load_partial(row + index, count - index, fill);
-}
 
 void CK_NAME(epilogue_rows)(const float *x, size_t ldx, float *c, size_t ldc, size_t rows, size_t columns,
                             const ck_epilogue *epilogue) {

@@ -15,12 +15,6 @@
 
 typedef unsigned int vu __attribute__((vector_size(CK_WIDTH * 4)));
 
-INLINE vi splat_i(int x) {
-    vi v;
-    for (int lane = 0; lane < CK_WIDTH; lane++) v[lane] = x;
-    return v;
-}
-
 INLINE float float_bits(uint32_t bits) {
     float value;
     __builtin_memcpy(&value, &bits, 4);
@@ -40,7 +34,7 @@ INLINE void tile_bf16(const int rows, const ck_gemm_problem *p, const uint32_t *
     const uint32_t *as = a + pair * CK_STRIP;                                                        \
     _Pragma("clang loop unroll(full)")                                                               \
     for (int i = 0; i < rows; i++) {                                                                 \
-        const __m512bh ai = (__m512bh)splat_i((int)as[i]);                                           \
+        const __m512bh ai = (__m512bh)splat_int((int)as[i]);                                           \
         low[i] = (vf)_mm512_dpbf16_ps((__m512)low[i], ai, (__m512bh)w0);                             \
         high[i] = (vf)_mm512_dpbf16_ps((__m512)high[i], ai, (__m512bh)w1);                           \
     }
@@ -48,7 +42,7 @@ INLINE void tile_bf16(const int rows, const ck_gemm_problem *p, const uint32_t *
 #define CK_BF16_STEP(pair)                                                                           \
     const vi w0 = load_words(b + pair * CK_PANEL), w1 = load_words(b + pair * CK_PANEL + CK_WIDTH);   \
     const uint32_t *as = a + pair * CK_STRIP;                                                        \
-    const vi upper = splat_i((int)0xFFFF0000);                                                       \
+    const vi upper = splat_int((int)0xFFFF0000);                                                       \
     const vf odd0 = (vf)(w0 & upper), even0 = (vf)(w0 << 16);                                        \
     const vf odd1 = (vf)(w1 & upper), even1 = (vf)(w1 << 16);                                        \
     _Pragma("clang loop unroll(full)")                                                               \
@@ -76,7 +70,7 @@ void CK_NAME(gemm_bf16)(const ck_gemm_problem *p, size_t first_panel, size_t end
 // Dequantises a row segment: (Σ − offset) · (row scale · column scale), then the epilogue's input.
 INLINE vf dequantize(vi sum, const ck_gemm_problem *p, size_t row, size_t column, size_t lanes) {
     typedef int vi_unaligned __attribute__((vector_size(CK_WIDTH * 4), aligned(4)));
-    vi offset = lanes == CK_WIDTH ? (vi)*(const vi_unaligned *)(p->b_offsets + column) : splat_i(0);
+    vi offset = lanes == CK_WIDTH ? (vi)*(const vi_unaligned *)(p->b_offsets + column) : splat_int(0);
     vf scales = lanes == CK_WIDTH ? load(p->b_scales + column) : splat(0);
     if (lanes != CK_WIDTH) {
         for (size_t lane = 0; lane < lanes; lane++) {
@@ -92,7 +86,7 @@ INLINE void tile_int8(const int rows, const ck_gemm_problem *p, const uint32_t *
                       const uint32_t *restrict b, size_t row, size_t column, size_t columns) {
     vi low[CK_STRIP], high[CK_STRIP];
 #pragma clang loop unroll(full)
-    for (int i = 0; i < rows; i++) low[i] = high[i] = splat_i(0);
+    for (int i = 0; i < rows; i++) low[i] = high[i] = splat_int(0);
     const size_t quads = (p->k + 3) / 4;
     for (size_t quad = 0; quad < quads; quad++) {
         const vi w0 = load_words(b + quad * CK_PANEL), w1 = load_words(b + quad * CK_PANEL + CK_WIDTH);
@@ -100,7 +94,7 @@ INLINE void tile_int8(const int rows, const ck_gemm_problem *p, const uint32_t *
 #if CK_INT8_NATIVE
 #pragma clang loop unroll(full)
         for (int i = 0; i < rows; i++) {
-            const __m512i ai = (__m512i)splat_i((int)as[i]);
+            const __m512i ai = (__m512i)splat_int((int)as[i]);
             low[i] = (vi)_mm512_dpbusd_epi32((__m512i)low[i], ai, (__m512i)w0);
             high[i] = (vi)_mm512_dpbusd_epi32((__m512i)high[i], ai, (__m512i)w1);
         }
@@ -111,8 +105,8 @@ INLINE void tile_int8(const int rows, const ck_gemm_problem *p, const uint32_t *
 #pragma clang loop unroll(full)
         for (int i = 0; i < rows; i++) {
             const uint32_t word = as[i];
-            const vi a0 = splat_i((int)(word & 0xFF)), a1 = splat_i((int)((word >> 8) & 0xFF));
-            const vi a2 = splat_i((int)((word >> 16) & 0xFF)), a3 = splat_i((int)(word >> 24));
+            const vi a0 = splat_int((int)(word & 0xFF)), a1 = splat_int((int)((word >> 8) & 0xFF));
+            const vi a2 = splat_int((int)((word >> 16) & 0xFF)), a3 = splat_int((int)(word >> 24));
             low[i] += a0 * b00 + a1 * b01 + a2 * b02 + a3 * b03;
             high[i] += a0 * b10 + a1 * b11 + a2 * b12 + a3 * b13;
         }

@@ -1,11 +1,23 @@
-// Per-product packing of A for the reduced-precision kernels, compiled with each instruction set's
-// `target` so the loops vectorise (included by gemm_avx2.c and gemm_avx512.c after vector_math.h).
-// `value` rounded to the nearest bfloat16 (ties to even), as its 16 bits; NaN stays a quiet NaN.
-static inline uint32_t bf16_bits(float value) {
-    uint32_t bits;
-    __builtin_memcpy(&bits, &value, 4);
-    if ((bits & 0x7FFFFFFF) > 0x7F800000) return (bits >> 16) | 0x40;
-    return (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16;
+// Per-product packing of A for the reduced-precision kernels, vectorised over a row with the
+// including file's vector width (included by gemm_avx2.c and gemm_avx512.c after vector_math.h).
+// A row is converted a vector at a time (lane-wise, so the width does not change the result), and
+// its words are stored into the strip, whose layout interleaves the strip's rows (see ck_gemm.h).
+
+typedef unsigned short vu16 __attribute__((vector_size(CK_WIDTH * 2)));
+typedef unsigned char vu8 __attribute__((vector_size(CK_WIDTH)));
+typedef unsigned int vu32 __attribute__((vector_size(CK_WIDTH * 4)));
+
+// The high 16 bits of each lane rounded to nearest even (bfloat16); NaN stays a quiet NaN.
+INLINE vu32 bf16_round_v(vf x) {
+    const vu32 bits = (vu32)x;
+    const vu32 rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16;
+    const vu32 is_nan = (vu32)((bits & 0x7FFFFFFF) > 0x7F800000);
+    return (rounded & ~is_nan) | (((bits >> 16) | 0x40) & is_nan);
+}
+
+// Stores `count` words of one row at stride CK_STRIP (the strip's layout).
+INLINE void store_strided(uint32_t *out, const uint32_t *words, size_t count) {
+    for (size_t index = 0; index < count; index++) out[index * CK_STRIP] = words[index];
 }
 
 void CK_NAME(pack_a_bf16)(const float *a, size_t lda, size_t m, size_t k, size_t first_strip, size_t end_strip,
@@ -20,9 +32,14 @@ void CK_NAME(pack_a_bf16)(const float *a, size_t lda, size_t m, size_t k, size_t
                 continue;
             }
             const float *source = a + row * lda;
-            for (size_t pair = 0; pair < k / 2; pair++)
-                out[pair * CK_STRIP + i] = bf16_bits(source[2 * pair]) | bf16_bits(source[2 * pair + 1]) << 16;
-            if (k % 2) out[(pairs - 1) * CK_STRIP + i] = bf16_bits(source[k - 1]);
+            for (size_t step = 0; step < k; step += CK_WIDTH) {
+                // Two bfloat16 halves per word: lane 2p in the low half, 2p + 1 in the high half.
+                const vu16 halves = __builtin_convertvector(bf16_round_v(load_clipped(source, step, k, 0)), vu16);
+                uint32_t words[CK_WIDTH / 2];
+                __builtin_memcpy(words, &halves, sizeof words);
+                const size_t left = (k - step + 1) / 2;
+                store_strided(out + (step / 2) * CK_STRIP + i, words, left < CK_WIDTH / 2 ? left : CK_WIDTH / 2);
+            }
         }
     }
 }
@@ -43,24 +60,26 @@ void CK_NAME(quantize_a_int8)(const float *a, size_t lda, size_t m, size_t k, si
                 continue;
             }
             const float *source = a + row * lda;
-            float largest = 0;
-            for (size_t step = 0; step < k; step++) {
-                const float magnitude = fabsf(source[step]);
-                largest = magnitude > largest ? magnitude : largest;
+            vf largest = splat(0);
+            vi finite = splat_int(-1);
+            for (size_t step = 0; step < k; step += CK_WIDTH) {
+                const vf x = magnitude(load_clipped(source, step, k, 0));
+                largest = choose(x > largest, x, largest);
+                finite &= x <= splat(3.4028234664e38f);  // false for ±∞ and NaN
             }
-            int finite = 1;
-            for (size_t step = 0; step < k; step++) finite &= isfinite(source[step]) ? 1 : 0;
-            scales[row] = finite ? largest / 127 : NAN;
-            const float inverse = largest > 0 && finite ? 127 / largest : 0;
-            for (size_t quad = 0; quad < quads; quad++) {
-                uint32_t word = 0;
-                for (size_t byte = 0; byte < 4; byte++) {
-                    const size_t step = quad * 4 + byte;
-                    const float q = step < k ? nearbyintf(source[step] * inverse) : 0;
-                    const int clamped = q > 127 ? 127 : q < -127 ? -127 : (int)q;
-                    word |= (uint32_t)(clamped + 128) << (8 * byte);
-                }
-                out[quad * CK_STRIP + i] = word;
+            float row_largest = max_lanes(largest);
+            int all_finite = 1;
+            for (int lane = 0; lane < CK_WIDTH; lane++) all_finite &= finite[lane] != 0;
+            scales[row] = all_finite ? row_largest / 127 : NAN;
+            const vf inverse = splat(all_finite && row_largest > 0 ? 127 / row_largest : 0);
+            for (size_t step = 0; step < k; step += CK_WIDTH) {
+                vf q = __builtin_elementwise_roundeven(load_clipped(source, step, k, 0) * inverse);
+                q = __builtin_elementwise_min(__builtin_elementwise_max(q, splat(-127)), splat(127));
+                const vu8 bytes = __builtin_convertvector(__builtin_convertvector(q, vi) + 128, vu8);
+                uint32_t words[CK_WIDTH / 4];
+                __builtin_memcpy(words, &bytes, sizeof words);
+                const size_t left = (k - step + 3) / 4;
+                store_strided(out + (step / 4) * CK_STRIP + i, words, left < CK_WIDTH / 4 ? left : CK_WIDTH / 4);
             }
         }
     }

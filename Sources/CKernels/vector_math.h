@@ -41,6 +41,20 @@ INLINE void store_partial(float *p, vf v, size_t count) {
     for (size_t lane = 0; lane < count; lane++) p[lane] = v[lane];
 }
 
+// The vector of `row` at `index` (a multiple of CK_WIDTH), with lanes at or past `count` = `fill`.
+INLINE vf load_clipped(const float *row, size_t index, size_t count, float fill) {
+    if (index + CK_WIDTH <= count) return load(row + index);
+    if (index >= count) return splat(fill);
+    return load_partial(row + index, count - index, fill);
+}
+
+// Every lane `x`.
+INLINE vi splat_int(int x) {
+    vi v;
+    for (int lane = 0; lane < CK_WIDTH; lane++) v[lane] = x;
+    return v;
+}
+
 // Lane-wise `mask ? a : b` for a comparison result (all ones or all zeros per lane).
 INLINE vf choose(vi mask, vf a, vf b) { return (vf)((mask & (vi)a) | (~mask & (vi)b)); }
 INLINE vf fma_v(vf a, vf b, vf c) { return __builtin_elementwise_fma(a, b, c); }

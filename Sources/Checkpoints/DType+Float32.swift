@@ -37,11 +37,15 @@ extension DType {
         }
     }
 
+    // The 16-bit float conversions of the package: checkpoints decode with them, and the model rounds
+    // weights to bfloat16 with them, so every part of SwiftViT agrees on the bits.
+
     /// The Float32 equal to an IEEE 754 half-precision value given by its bits.
     ///
     /// Written out rather than going through `Float16`, which is unavailable on some platforms
     /// (macOS on x86_64); the tests compare it with `Float16` exhaustively where it exists.
-    public static func float(fromFloat16Bits bits: UInt16) -> Float {
+    @inlinable
+    package static func float(fromFloat16Bits bits: UInt16) -> Float {
         let sign = UInt32(bits & 0x8000) << 16
         let exponent = UInt32(bits >> 10) & 0x1F
         let mantissa = UInt32(bits) & 0x3FF
@@ -62,7 +66,22 @@ extension DType {
 
     /// The Float32 equal to a bfloat16 value given by its bits: bfloat16 is the upper half of a
     /// Float32, so this is exact for every value.
-    public static func float(fromBFloat16Bits bits: UInt16) -> Float {
+    @inlinable
+    package static func float(fromBFloat16Bits bits: UInt16) -> Float {
         Float(bitPattern: UInt32(bits) << 16)
+    }
+
+    /// The bits of the bfloat16 nearest to `value`, ties to even: how PyTorch's `.to(torch.bfloat16)`
+    /// (and the AVX-512 `vcvtneps2bf16` instruction) round. Values beyond the largest bfloat16 become
+    /// infinities; a NaN stays a NaN of the same sign, made quiet, so truncation cannot turn it into an
+    /// infinity.
+    @inlinable
+    package static func bfloat16Bits(roundingToNearestEven value: Float) -> UInt16 {
+        let bits = value.bitPattern
+        if value.isNaN { return UInt16(truncatingIfNeeded: bits >> 16) | 0x0040 }
+        // Adding just under half a unit of the kept part (plus one if that part is odd) carries into it
+        // exactly when the dropped half is above the midpoint, or at it with an odd kept part.
+        let roundingBias = 0x7FFF + ((bits >> 16) & 1)
+        return UInt16(truncatingIfNeeded: (bits &+ roundingBias) >> 16)
     }
 }

@@ -128,47 +128,39 @@ private struct RawEntry {
     let end: UInt64
 
     init(name: String, value: JSONValue, path: String) throws(SafetensorsError) {
-        guard case .object(let object) = value else {
-            throw .invalidTensorEntry(file: path, tensor: name, reason: "entry is \(value.kindDescription), not an object")
+        func invalid(_ reason: String) -> SafetensorsError {
+            .invalidTensorEntry(file: path, tensor: name, reason: reason)
         }
+        guard case .object(let object) = value else { throw invalid("entry is \(value.kindDescription), not an object") }
         // Unknown members are ignored, as serde does for the reference implementation.
-        guard let dtypeValue = object["dtype"] else {
-            throw .invalidTensorEntry(file: path, tensor: name, reason: "missing \"dtype\"")
+        func member(_ key: String) throws(SafetensorsError) -> JSONValue {
+            guard let member = object[key] else { throw invalid("missing \"\(key)\"") }
+            return member
         }
+        func unsignedIntegers(_ elements: [JSONValue], of key: String) throws(SafetensorsError) -> [UInt64] {
+            var integers: [UInt64] = []
+            for element in elements {
+                guard case .number(let number) = element, let integer = number.uint64Value else {
+                    throw invalid("\"\(key)\" must hold non-negative integers, found \(element.briefDescription)")
+                }
+                integers.append(integer)
+            }
+            return integers
+        }
+        let dtypeValue = try member("dtype")
         guard case .string(let dtypeName) = dtypeValue else {
-            throw .invalidTensorEntry(file: path, tensor: name, reason: "\"dtype\" is \(dtypeValue.kindDescription), not a string")
+            throw invalid("\"dtype\" is \(dtypeValue.kindDescription), not a string")
         }
-        guard let dtype = DType(rawValue: dtypeName) else {
-            throw .unknownDType(file: path, tensor: name, dtype: dtypeName)
-        }
-        guard let shapeValue = object["shape"] else {
-            throw .invalidTensorEntry(file: path, tensor: name, reason: "missing \"shape\"")
-        }
+        guard let dtype = DType(rawValue: dtypeName) else { throw .unknownDType(file: path, tensor: name, dtype: dtypeName) }
+        let shapeValue = try member("shape")
         guard case .array(let shapeElements) = shapeValue else {
-            throw .invalidTensorEntry(file: path, tensor: name, reason: "\"shape\" is \(shapeValue.kindDescription), not an array")
+            throw invalid("\"shape\" is \(shapeValue.kindDescription), not an array")
         }
-        var shape: [UInt64] = []
-        for element in shapeElements {
-            guard case .number(let number) = element, let extent = number.uint64Value else {
-                throw .invalidTensorEntry(file: path, tensor: name,
-                                          reason: "\"shape\" must hold non-negative integers, found \(Self.render(element))")
-            }
-            shape.append(extent)
+        let shape = try unsignedIntegers(shapeElements, of: "shape")
+        guard case .array(let offsets) = try member("data_offsets"), offsets.count == 2 else {
+            throw invalid("\"data_offsets\" must be [begin, end]")
         }
-        guard let offsetsValue = object["data_offsets"] else {
-            throw .invalidTensorEntry(file: path, tensor: name, reason: "missing \"data_offsets\"")
-        }
-        guard case .array(let offsets) = offsetsValue, offsets.count == 2 else {
-            throw .invalidTensorEntry(file: path, tensor: name, reason: "\"data_offsets\" must be [begin, end]")
-        }
-        var bounds: [UInt64] = []
-        for element in offsets {
-            guard case .number(let number) = element, let offset = number.uint64Value else {
-                throw .invalidTensorEntry(file: path, tensor: name,
-                                          reason: "\"data_offsets\" must hold non-negative integers, found \(Self.render(element))")
-            }
-            bounds.append(offset)
-        }
+        let bounds = try unsignedIntegers(offsets, of: "data_offsets")
         self.name = name
         self.dtype = dtype
         self.shape = shape
@@ -216,10 +208,5 @@ private struct RawEntry {
         guard begin <= UInt64(Int.max - byteCount) else { throw .sizeOverflow(file: path, tensor: name, shape: shape) }
         let start = Int(begin)
         return SafetensorsTensorInfo(name: name, dtype: dtype, shape: intShape, byteRange: start..<(start + byteCount))
-    }
-
-    private static func render(_ value: JSONValue) -> String {
-        if case .number(let number) = value { return number.literal }
-        return value.kindDescription
     }
 }

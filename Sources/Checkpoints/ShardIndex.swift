@@ -11,9 +11,6 @@ import Foundation
 public struct ShardIndex: Sendable {
     /// The index file's conventional name.
     public static let fileName = "model.safetensors.index.json"
-    /// The largest index file read, in bytes (the same bound as a safetensors header).
-    static let maximumFileSize = 100_000_000
-
     /// The index file.
     public let url: URL
     /// Tensor name → shard file name (relative to the index's directory), in document order.
@@ -31,28 +28,25 @@ public struct ShardIndex: Sendable {
     ///   JSON, has no `weight_map` of strings, maps a tensor twice, or names a shard outside its
     ///   directory.
     public init(contentsOf url: URL) throws(SafetensorsError) {
-        let path = url.path
-        let data: Data
+        let bytes: [UInt8]
         do {
-            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
-            guard size <= Self.maximumFileSize else {
-                throw SafetensorsError.invalidIndex(file: path, reason: "\(size) bytes is larger than any real index")
-            }
-            data = try Data(contentsOf: url)
-        } catch let error as SafetensorsError {
-            throw error
+            bytes = try JSONFile.contents(of: url)
         } catch {
-            throw .invalidIndex(file: path, reason: "cannot read: \(error.localizedDescription)")
+            throw .invalidIndex(file: url.path, reason: "cannot read: \(error)")
         }
-        try self.init(data: data, url: url)
+        try self.init(bytes: bytes, url: url)
     }
 
     /// Parses an index held in memory; `url` locates it (and its shards) for messages and lookups.
     public init(data: Data, url: URL) throws(SafetensorsError) {
+        try self.init(bytes: Array(data), url: url)
+    }
+
+    private init(bytes: [UInt8], url: URL) throws(SafetensorsError) {
         let path = url.path
         let json: JSONValue
         do {
-            json = try JSONParser.parse(Array(data), duplicateKeys: .reject)
+            json = try JSONParser.parse(bytes, duplicateKeys: .reject)
         } catch {
             if case .duplicateKey(let key) = error.problem, error.depth == 2 {
                 throw .invalidIndex(file: path, reason: "tensor \"\(key)\" is listed twice in weight_map")

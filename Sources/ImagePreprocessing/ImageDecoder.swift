@@ -33,7 +33,7 @@ public struct ImageDecoder: Sendable {
             // Mapping avoids copying a large file into memory just to read its header.
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw .unreadableFile(path: url.path, reason: error.localizedDescription)
+            throw .unreadableFile(path: url.path, error: error)
         }
         return try decode(data, source: url.path)
     }

@@ -1,18 +1,22 @@
 
 /// Turns an ``RGBImage`` into a model's `pixel_values`: channels-first Float32 `[3, H, W]`, bit for bit what
-/// transformers 5.24's Pillow-backend processors (`ViTImageProcessorPil`, `DeiTImageProcessorPil`) produce
-/// for the same image and `preprocessor_config.json`.
+/// transformers 5.24's processors produce for the same image and `preprocessor_config.json` — the Pillow
+/// backend (`ViTImageProcessorPil`, `DeiTImageProcessorPil`) or the torchvision one (`ViTImageProcessor`,
+/// `DeiTImageProcessor`, what `AutoImageProcessor` and `pipeline` give when torchvision is installed), as
+/// ``backend`` says.
 ///
 /// The steps, each only if the configuration enables it: resize with Pillow's arithmetic
-/// (``RGBImage/resized(width:height:filter:)``), center crop (zero-padding sides the crop overhangs), rescale
-/// (`Float32(Double(v) · rescale_factor)`, as numpy computes it in float64 before casting), normalize
-/// (`(x − Float32(mean)) / Float32(std)` in Float32). Since the input is 8-bit, the last two steps map each
-/// channel's 256 possible values through a table built once, computed with exactly those operations.
+/// (``ProcessorBackend/resize(_:width:height:filter:)``), center crop (zero-padding sides the crop
+/// overhangs), rescale and normalize with the backend's float operations. Since the resized image is 8-bit,
+/// the last two steps map each channel's 256 possible values through a table built once
+/// (``PixelValueTable``).
 ///
 /// A processor is an immutable value: share one across threads and call it concurrently.
 public struct ImageProcessor: Sendable {
     /// The configuration this processor follows.
     public let configuration: ImageProcessingConfiguration
+    /// Which transformers backend the output reproduces.
+    public let backend: ProcessorBackend
     /// The number of output channels (red, green, blue).
     public let channelCount = RGBImage.channelCount
     /// The height of every output, or `nil` when it depends on the input (a `shortest_edge` or
@@ -25,9 +29,25 @@ public struct ImageProcessor: Sendable {
     /// `valueTable[c * 256 + v]` is the output for value `v` in channel `c`.
     private let valueTable: [Float]
 
-    /// Creates a processor for `configuration`.
+    /// Creates a processor for `configuration` that reproduces the Pillow backend (which handles every
+    /// configuration, so this cannot fail).
     public init(configuration: ImageProcessingConfiguration) {
+        self.init(checked: configuration, backend: .pillow)
+    }
+
+    /// Creates a processor for `configuration` that reproduces `backend`.
+    ///
+    /// - Throws: ``ImageProcessingError/unsupportedFilter(_:backend:)`` or
+    ///   ``ImageProcessingError/zeroStandardDeviation(backend:)`` where transformers' torchvision backend
+    ///   fails on the configuration too.
+    public init(configuration: ImageProcessingConfiguration, backend: ProcessorBackend) throws(ImageProcessingError) {
+        try backend.validate(configuration)
+        self.init(checked: configuration, backend: backend)
+    }
+
+    private init(checked configuration: ImageProcessingConfiguration, backend: ProcessorBackend) {
         self.configuration = configuration
+        self.backend = backend
         // The configuration guarantees 0...5, Pillow's codes.
         self.filter = ResamplingFilter(rawValue: configuration.resample)!
         if configuration.doCenterCrop, let crop = configuration.cropSize {
@@ -37,7 +57,7 @@ public struct ImageProcessor: Sendable {
         } else {
             (outputHeight, outputWidth) = (nil, nil)
         }
-        valueTable = Self.makeValueTable(configuration)
+        valueTable = PixelValueTable.make(configuration, backend: backend)
     }
 
     /// The size the resize step produces for an image of `width × height` (the image's own size when the
@@ -75,12 +95,12 @@ public struct ImageProcessor: Sendable {
     }
 
     /// The 8-bit image after the resize and center-crop steps, before rescaling and normalization: what the
-    /// Pillow backend holds just before its float steps (useful for diagnosing a mismatch).
+    /// backend holds just before its float steps (useful for diagnosing a mismatch).
     public func resizedAndCropped(_ image: RGBImage) -> RGBImage {
         let resized = resize(image)
         guard configuration.doCenterCrop, let crop = configuration.cropSize else { return resized }
         return RGBImage(width: crop.width, height: crop.height) { pixels in
-            Self.centerCrop(resized, to: crop, into: pixels.baseAddress!)
+            Self.centerCrop(resized, to: crop, backend: backend, into: pixels.baseAddress!)
         }
     }
 
@@ -113,7 +133,7 @@ public struct ImageProcessor: Sendable {
         guard configuration.doResize else { return image }
         let size = resizedSize(forImageWidth: image.width, height: image.height)
         // A zero-sized result (possible only for absurd aspect ratios) would make Pillow fail too; keep one pixel.
-        return image.resized(width: max(size.width, 1), height: max(size.height, 1), filter: filter)
+        return backend.resizeSupported(image, width: max(size.width, 1), height: max(size.height, 1), filter: filter)
     }
 
     /// Scatters the interleaved bytes into three planes through the per-channel value table.
@@ -134,12 +154,13 @@ public struct ImageProcessor: Sendable {
     }
 
     /// transformers' `center_crop`: offsets `(size − crop) // 2` (floor division); where the crop is larger
-    /// than the image, the image sits at `ceil((crop − size) / 2)` in a zero (black) canvas.
+    /// than the image, the image sits in a zero (black) canvas at the backend's
+    /// ``ProcessorBackend/overhangOffset(imageSize:cropSize:)``.
     static func centerCrop(_ image: RGBImage, to crop: ImageProcessingConfiguration.PixelSize,
-                           into output: UnsafeMutablePointer<UInt8>) {
+                           backend: ProcessorBackend, into output: UnsafeMutablePointer<UInt8>) {
         func placement(imageSize: Int, cropSize: Int) -> (source: Int, destination: Int, length: Int) {
             if cropSize <= imageSize { return ((imageSize - cropSize) / 2, 0, cropSize) }
-            return (0, (cropSize - imageSize + 1) / 2, imageSize)
+            return (0, backend.overhangOffset(imageSize: imageSize, cropSize: cropSize), imageSize)
         }
         let rows = placement(imageSize: image.height, cropSize: crop.height)
         let columns = placement(imageSize: image.width, cropSize: crop.width)
@@ -174,30 +195,5 @@ public struct ImageProcessor: Sendable {
         }
         let newWidth = rawSize.map { Int($0 * Double(width) / Double(height)) } ?? Int(Double(size * width) / Double(height))
         return (newWidth, size)
-    }
-
-    /// The per-channel map from an 8-bit value to the output float, computed with the Pillow backend's
-    /// operations and precisions.
-    private static func makeValueTable(_ configuration: ImageProcessingConfiguration) -> [Float] {
-        var table = [Float](repeating: 0, count: 3 * 256)
-        for channel in 0..<3 {
-            let mean = Float(configuration.imageMean[channel])
-            let std = Float(configuration.imageStd[channel])
-            for value in 0..<256 {
-                var x: Float
-                if configuration.doRescale {
-                    // numpy: image.astype(float64) * scale, then .astype(float32).
-                    x = Float(Double(value) * configuration.rescaleFactor)
-                } else {
-                    x = Float(value)
-                }
-                if configuration.doNormalize {
-                    // numpy: (image - mean) / std with float32 arrays; a true division, not a reciprocal.
-                    x = (x - mean) / std
-                }
-                table[channel * 256 + value] = x
-            }
-        }
-        return table
     }
 }

@@ -1,8 +1,11 @@
-/// A strict RFC 8259 JSON parser over raw UTF-8 bytes.
+/// A strict RFC 8259 JSON parser over raw UTF-8 bytes: the one JSON reader of SwiftViT.
 ///
-/// It exists because checkpoint headers are untrusted input: it never reads outside the buffer,
-/// bounds nesting (a 100 MB header of `[[[[…` must not overflow the stack), detects duplicate
-/// object keys, and keeps number literals so that offsets up to 2⁶⁴ − 1 are read exactly.
+/// It exists because checkpoint headers and shard indexes are untrusted input: it never reads
+/// outside the buffer, bounds nesting (a 100 MB header of `[[[[…` must not overflow the stack),
+/// detects duplicate object keys, and keeps number literals so that offsets up to 2⁶⁴ − 1 are read
+/// exactly. Configuration files are parsed by it too, with the policy of Python's `json` module
+/// (``DuplicateKeyPolicy/keepLast``, `NaN` and `Infinity` allowed), and decoded by
+/// ``JSONValueDecoder``, so every JSON file is read the same careful way.
 package struct JSONParser {
     /// What to do when an object has the same key twice.
     package enum DuplicateKeyPolicy {
@@ -307,51 +310,5 @@ package struct JSONParser {
 
     private func error(_ problem: JSONParseError.Problem) -> JSONParseError {
         JSONParseError(offset: index, problem: problem)
-    }
-}
-
-/// Why a JSON document could not be parsed, and where.
-package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The specific syntax problem.
-    package enum Problem: Sendable, Equatable {
-        case invalidUTF8
-        case unexpectedEnd
-        case unexpectedCharacter(UInt8)
-        case trailingCharacters
-        case invalidNumber
-        case invalidLiteral
-        case invalidEscape
-        case loneSurrogate
-        case controlCharacterInString
-        case nestingTooDeep
-        case duplicateKey(String)
-    }
-
-    /// The byte offset in the document where the problem was found.
-    package let offset: Int
-    /// What is wrong.
-    package let problem: Problem
-    /// For ``Problem/duplicateKey(_:)``: the nesting depth of the object (1 = the top level).
-    package var depth: Int = 0
-
-    package var description: String {
-        let what: String
-        switch problem {
-        case .invalidUTF8: what = "the text is not valid UTF-8"
-        case .unexpectedEnd: what = "the document ends early"
-        case .unexpectedCharacter(let byte):
-            let printable = byte >= 0x20 && byte < 0x7F
-                ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
-            what = "unexpected \(printable)"
-        case .trailingCharacters: what = "unexpected characters after the JSON value"
-        case .invalidNumber: what = "malformed number"
-        case .invalidLiteral: what = "malformed literal (expected true, false or null)"
-        case .invalidEscape: what = "invalid escape sequence in a string"
-        case .loneSurrogate: what = "a \\u escape is an unpaired UTF-16 surrogate"
-        case .controlCharacterInString: what = "unescaped control character in a string"
-        case .nestingTooDeep: what = "nesting deeper than \(JSONParser.maximumDepth) levels"
-        case .duplicateKey(let key): what = "duplicate key \"\(key)\""
-        }
-        return "\(what) at byte \(offset)"
     }
 }

@@ -3,13 +3,20 @@
 ///
 /// Foundation's `JSONSerialization` is not used for untrusted headers because it silently keeps
 /// the last of two duplicate keys (a safetensors header must reject duplicate tensor names), turns
-/// large integers into doubles, and cannot tell `1` from `1.0`.
+/// large integers into doubles, and cannot tell `1` from `1.0`. Headers and indexes are walked as
+/// this tree; configuration files are decoded from it by ``JSONValueDecoder``.
 package enum JSONValue: Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number, with its literal.
     case number(JSONNumber)
+    /// A string, escapes decoded.
     case string(String)
+    /// An array's elements, in order.
     case array([JSONValue])
+    /// An object's members, in document order.
     case object(JSONObject)
 
     /// A short name of the value's kind, for error messages ("an integer", "a string", …).
@@ -22,6 +29,22 @@ package enum JSONValue: Sendable {
         case .array: "an array"
         case .object: "an object"
         }
+    }
+
+    /// The value as an error message quotes it: a number as written, a string in quotes, `true`,
+    /// `false` and `null` as such, containers by kind; long text is cut to keep messages short.
+    package var briefDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool(let bool): String(bool)
+        case .number(let number): Self.shortened(number.literal)
+        case .string(let string): "\"" + Self.shortened(string) + "\""
+        case .array, .object: kindDescription
+        }
+    }
+
+    private static func shortened(_ text: String) -> String {
+        text.count <= 60 ? text : text.prefix(60) + "…"
     }
 }
 

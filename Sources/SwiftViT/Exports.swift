@@ -1,8 +1,11 @@
 // `import SwiftViT` is all a user writes: the types that appear in ImageClassifier's API are
 // re-exported one by one from the lower modules. The rest of those modules (tensors, kernels,
-// layers, parsers) is not: import the module itself (`import VisionTransformer`, …) to reach it.
+// layers, parsers) stays inside the package, behind the facade.
 @_exported import struct ImagePreprocessing.RGBImage
 @_exported import struct ImagePreprocessing.ImageProcessor
+@_exported import enum ImagePreprocessing.ProcessorBackend
+@_exported import enum ImagePreprocessing.ImageProcessingError
+@_exported import enum ImagePreprocessing.ResamplingFilter
 @_exported import struct ImagePreprocessing.ImageDecoder
 @_exported import enum ImagePreprocessing.ImageDecodingError
 @_exported import enum ImagePreprocessing.ImageProcessingConfigurationError

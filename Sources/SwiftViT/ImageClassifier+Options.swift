@@ -18,6 +18,13 @@ extension ImageClassifier {
         /// The values the weights take: the checkpoint's (default), or rounded to bfloat16 (the
         /// logits of the model saved in bfloat16).
         public var weightPrecision: WeightPrecision
+        /// Which transformers image-processor backend the pixel values reproduce, bit for bit:
+        /// `.torchvision` (default: what `pipeline(...)` and `AutoImageProcessor` use whenever torchvision
+        /// is installed) or `.pillow` (transformers without torchvision, or `backend="pil"`). Models whose
+        /// `preprocessor_config.json` asks for box or Hamming resampling need `.pillow`, as they do in
+        /// transformers. Ignored by ``ImageClassifier/init(model:processor:options:files:loadDuration:)``,
+        /// whose processor has its own.
+        public var processorBackend: ProcessorBackend
         /// The number format of the network's projection GEMMs: Float32 (default, exact), or
         /// bfloat16 / int8 for speed at a measured cost in fidelity (Documentation/Fidelity.md).
         public var computePrecision: ComputePrecision
@@ -25,13 +32,15 @@ extension ImageClassifier {
         /// Creates options; the defaults suit most machines.
         public init(threads: Int? = nil, batchSize: Int = 8,
                     maximumPixelCount: Int = ImageDecoder.defaultMaximumPixelCount, revision: String = "main",
-                    weightPrecision: WeightPrecision = .float32, computePrecision: ComputePrecision = .float32) {
+                    weightPrecision: WeightPrecision = .float32, computePrecision: ComputePrecision = .float32,
+                    processorBackend: ProcessorBackend = .torchvision) {
             self.threads = threads
             self.batchSize = batchSize
             self.maximumPixelCount = maximumPixelCount
             self.revision = revision
             self.weightPrecision = weightPrecision
             self.computePrecision = computePrecision
+            self.processorBackend = processorBackend
         }
     }
 }

@@ -56,35 +56,39 @@ public final class ImageClassifier: Sendable {
     ///
     /// - Parameters:
     ///   - model: a Hub id such as `google/vit-base-patch16-224`, or a directory path.
-    ///   - options: threads, batch size, revision, image size limit.
-    ///   - progress: download progress, reported on a background thread.
+    ///   - options: threads, batch size, revision, image size limit, processor backend.
+    ///   - progress: the download of each missing file, then the reading of the weights from disk.
     public convenience init(model: String = ModelRepository.defaultModel, options: Options = Options(),
-                            progress: DownloadProgressHandler? = nil) async throws(ImageClassifierError) {
+                            progress: LoadingProgressHandler? = nil) async throws(ImageClassifierError) {
         let files: ModelFiles
         do {
-            files = try await ModelRepository().resolve(model, revision: options.revision, progress: progress)
+            var downloads: DownloadProgressHandler?
+            if let progress { downloads = { @Sendable download in progress(LoadingProgress(download)) } }
+            files = try await ModelRepository().resolve(model, revision: options.revision, progress: downloads)
         } catch let error as ModelRepositoryError {
             throw .modelUnavailable(model: model, error: error)
         } catch {
             // `resolve` throws nothing else but `CancellationError`.
             throw .cancelled(model: model)
         }
-        try self.init(files: files, options: options)
+        try self.init(files: files, options: options, progress: progress)
     }
 
-    /// Loads a model from a local folder (no network).
-    public convenience init(directory: URL, options: Options = Options()) throws(ImageClassifierError) {
+    /// Loads a model from a local folder (no network); `progress` sees the weights being read from disk.
+    public convenience init(directory: URL, options: Options = Options(),
+                            progress: LoadingProgressHandler? = nil) throws(ImageClassifierError) {
         let files: ModelFiles
         do {
             files = try ModelRepository().localFiles(in: directory)
         } catch {
             throw .modelUnavailable(model: directory.path, error: error)
         }
-        try self.init(files: files, options: options)
+        try self.init(files: files, options: options, progress: progress)
     }
 
-    /// Loads the model in `files`.
-    public convenience init(files: ModelFiles, options: Options = Options()) throws(ImageClassifierError) {
+    /// Loads the model in `files`; `progress` sees the weights being read from disk.
+    public convenience init(files: ModelFiles, options: Options = Options(),
+                            progress: LoadingProgressHandler? = nil) throws(ImageClassifierError) {
         let start = ContinuousClock.now
         let configuration: ViTConfiguration
         let processing: ImageProcessingConfiguration
@@ -93,6 +97,11 @@ public final class ImageClassifier: Sendable {
         do {
             processing = try ImageProcessingConfiguration(contentsOf: files.preprocessorConfiguration)
         } catch { throw .invalidPreprocessorConfiguration(error) }
+        let processor: ImageProcessor
+        do {
+            processor = try ImageProcessor(configuration: processing, backend: options.processorBackend)
+        } catch { throw .unsupportedPreprocessing(model: files.directory.path, error: error) }
+        if let progress { WeightFileReader.read(files.weights, progress: progress) }
         do { checkpoint = try files.openCheckpoint() } catch { throw .invalidCheckpoint(error) }
         try Self.validate(options)
         let pool = ThreadPool(threadCount: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -102,7 +111,7 @@ public final class ImageClassifier: Sendable {
                                                   source: files.directory.path, precision: options.weightPrecision,
                                                   computePrecision: options.computePrecision, pool: pool)
         } catch { throw .weightsDoNotMatch(error) }
-        try self.init(model: model, processor: ImageProcessor(configuration: processing), options: options,
+        try self.init(model: model, processor: processor, options: options,
                       files: files, loadDuration: ContinuousClock.now - start, pool: pool)
     }
 
@@ -169,29 +178,40 @@ public final class ImageClassifier: Sendable {
 
     // MARK: - Classifying
 
+    // Every `classify` takes `topK` ≥ 1 (the number of classes to return, best first); more than the model
+    // has are capped at its label count, as transformers' pipeline caps `top_k`. Anything less is
+    // ImageClassifierError.invalidArgument, the same rule as vit-classify's --top-k.
+
     /// The `topK` most likely classes of the image file at `url`, best first.
     public func classify(contentsOf url: URL, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
-        try classify(prepare(.file(url)), topK: topK)
+        try Self.check(topK: topK)
+        return try classify(prepare(.file(url)), topK: topK)
     }
 
     /// The `topK` most likely classes of the encoded image `data` (JPEG or PNG), best first.
     public func classify(_ data: Data, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
-        try classify(prepare(.data(data)), topK: topK)
+        try Self.check(topK: topK)
+        return try classify(prepare(.data(data)), topK: topK)
     }
 
     /// The `topK` most likely classes of a decoded image, best first.
     public func classify(_ image: RGBImage, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
-        try classify(prepare(.image(image)), topK: topK)
+        try Self.check(topK: topK)
+        return try classify(prepare(.image(image)), topK: topK)
     }
 
     /// The `topK` most likely classes of a prepared image, best first.
-    public func classify(_ image: PreparedImage, topK: Int = 5) -> [Classification] {
-        classify([image], topK: topK)[0]
+    public func classify(_ image: PreparedImage, topK: Int = 5) throws(ImageClassifierError) -> [Classification] {
+        try classify([image], topK: topK)[0]
     }
 
     /// Classifies many inputs, in batches of ``Options/batchSize``: one result per input, in
     /// order, with that input's error in place of its labels if it could not be read.
-    public func classify(_ inputs: [ImageInput], topK: Int = 5) -> [Result<[Classification], ImageClassifierError>] {
+    ///
+    /// - Throws: ``ImageClassifierError/invalidArgument(_:)`` when `topK` is less than 1 (nothing is read).
+    public func classify(_ inputs: [ImageInput], topK: Int = 5)
+        throws(ImageClassifierError) -> [Result<[Classification], ImageClassifierError>] {
+        try Self.check(topK: topK)
         var results: [Result<[Classification], ImageClassifierError>] = []
         results.reserveCapacity(inputs.count)
         var start = 0
@@ -207,7 +227,7 @@ public final class ImageClassifier: Sendable {
                     outcome.append(.failure(error))
                 }
             }
-            let labelled = classify(prepared, topK: topK)
+            let labelled = try classify(prepared, topK: topK)
             results += outcome.map { $0.map { labelled[$0] } }
             start += chunk.count
         }
@@ -216,7 +236,10 @@ public final class ImageClassifier: Sendable {
 
     /// Classifies prepared images, in batches of ``Options/batchSize``; one result per image, in
     /// order.
-    public func classify(_ images: [PreparedImage], topK: Int = 5) -> [[Classification]] {
+    ///
+    /// - Throws: ``ImageClassifierError/invalidArgument(_:)`` when `topK` is less than 1.
+    public func classify(_ images: [PreparedImage], topK: Int = 5) throws(ImageClassifierError) -> [[Classification]] {
+        try Self.check(topK: topK)
         var results: [[Classification]] = []
         results.reserveCapacity(images.count)
         let labels = configuration.labels, perImage = model.inputCount, labelCount = model.labelCount
@@ -242,6 +265,13 @@ public final class ImageClassifier: Sendable {
             start += batch.count
         }
         return results
+    }
+
+    /// The rule for `topK` (and vit-classify's `--top-k`): at least 1.
+    static func check(topK: Int) throws(ImageClassifierError) {
+        guard topK >= 1 else {
+            throw .invalidArgument("topK must be at least 1 (got \(topK)); values above the label count are capped at it")
+        }
     }
 
     /// The raw logits of `batch` preprocessed images (`batch × labels.count`, row by row), in

@@ -16,6 +16,9 @@ public enum ImageClassifierError: Error, Sendable, CustomStringConvertible, Loca
     case invalidConfiguration(ConfigurationError)
     /// `preprocessor_config.json` is malformed.
     case invalidPreprocessorConfiguration(ImageProcessingConfigurationError)
+    /// `preprocessor_config.json` asks for something the chosen processor backend cannot do (e.g. box
+    /// resampling with ``ProcessorBackend/torchvision``, which transformers' torchvision backend refuses too).
+    case unsupportedPreprocessing(model: String, error: ImageProcessingError)
     /// The weights file is damaged or unsupported.
     case invalidCheckpoint(SafetensorsError)
     /// The checkpoint does not match the configuration (missing, unexpected or misshapen tensors).
@@ -38,6 +41,7 @@ public enum ImageClassifierError: Error, Sendable, CustomStringConvertible, Loca
         case .cancelled(let model): "\(model): loading was cancelled"
         case .invalidConfiguration(let error): "\(error)"
         case .invalidPreprocessorConfiguration(let error): "\(error)"
+        case .unsupportedPreprocessing(let model, let error): "\(model)/preprocessor_config.json: \(error)"
         case .invalidCheckpoint(let error): "\(error)"
         case .weightsDoNotMatch(let error): "\(error)"
         case .incompatibleModel(let model, let reason): "\(model): \(reason)"

@@ -20,7 +20,7 @@ public enum ImageInput: Sendable {
     }
 }
 
-/// An image decoded and preprocessed into model input, ready for ``ImageClassifier/classify(_:topK:)``.
+/// An image decoded and preprocessed into model input, ready for ``ImageClassifier/classify(_:topK:)-(PreparedImage,_)``.
 ///
 /// Preparing is the per-image CPU work outside the network (decoding, EXIF, resizing,
 /// normalisation); doing it for the next images while the current batch runs keeps the cores

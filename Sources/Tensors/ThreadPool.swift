@@ -115,7 +115,13 @@ public final class ThreadPool: @unchecked Sendable {
                 worker.wakeUp.signal()
             }
             work.run(part: 0, of: parts)
-            while state.unfinished.load(ordering: .acquiring) != 0 { spinPause() }
+            // Spin while the workers are likely to finish within microseconds; then yield the core,
+            // so a worker that was descheduled (more threads than cores) gets it back sooner.
+            var spins = 0
+            while state.unfinished.load(ordering: .acquiring) != 0 {
+                spins += 1
+                if spins < Self.spinIterations { spinPause() } else { sched_yield() }
+            }
             state.work = nil
             state.workType = nil
         }

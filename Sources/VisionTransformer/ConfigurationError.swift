@@ -1,8 +1,9 @@
 import Foundation
+import StrictJSON
 import Tensors
 
-/// Why a Hugging Face JSON configuration file (`config.json`, `preprocessor_config.json`) could
-/// not be used. Every case names the file, and the field where there is one.
+/// Why a model's `config.json` could not be used. Every case names the file, and the field where
+/// there is one. (`preprocessor_config.json` has its own error, `ImageProcessingConfigurationError`.)
 public enum ConfigurationError: Error, Sendable, Equatable {
     /// The file could not be read.
     case unreadable(file: String, reason: String)
@@ -48,4 +49,19 @@ extension ConfigurationError: CustomStringConvertible, LocalizedError {
 
     /// The same message as ``description``.
     public var errorDescription: String? { description }
+}
+
+extension ConfigurationError {
+    /// The error for a `config.json` that does not decode: a value of the wrong JSON type is
+    /// ``wrongType(file:field:expected:found:)``, a document that is not a JSON object
+    /// ``invalidJSON(file:reason:)``, any other refused value ``invalidValue(file:field:reason:)``.
+    init(_ error: JSONDecodingError, file: String) {
+        switch error.problem {
+        case .typeMismatch(let expected, let found) where !error.path.isEmpty:
+            self = .wrongType(file: file, field: error.field, expected: expected, found: found)
+        default:
+            self = error.path.isEmpty ? .invalidJSON(file: file, reason: error.reason)
+                : .invalidValue(file: file, field: error.field, reason: error.reason)
+        }
+    }
 }

@@ -57,3 +57,50 @@ public struct ViTConfiguration: Sendable, Equatable {
         self.problemType = problemType
     }
 }
+
+extension ViTConfiguration {
+    /// Checks the invariants the model relies on: positive sizes, heads dividing the width, the
+    /// image size divisible by the patch size, a sequence length that can be computed, a positive
+    /// finite LayerNorm epsilon, at least one label, and a `problem_type` transformers knows.
+    ///
+    /// - Parameter file: The file the configuration came from, for messages.
+    public func validate(file: String = ViTConfiguration.fileName) throws(ConfigurationError) {
+        let sizes = [("hidden_size", hiddenSize), ("num_hidden_layers", numHiddenLayers),
+                     ("num_attention_heads", numAttentionHeads), ("intermediate_size", intermediateSize),
+                     ("image_size", imageSize), ("patch_size", patchSize), ("num_channels", numChannels)]
+        // Zero layers is a valid (if useless) model, as in transformers: embeddings, LayerNorm, head.
+        for (field, value) in sizes where value <= 0 && !(field == "num_hidden_layers" && value == 0) {
+            throw .invalidValue(file: file, field: field, reason: "must be positive, found \(value)")
+        }
+        guard hiddenSize % numAttentionHeads == 0 else {
+            throw .invalidValue(file: file, field: "num_attention_heads",
+                                reason: "(\(numAttentionHeads)) must divide hidden_size (\(hiddenSize))")
+        }
+        guard imageSize % patchSize == 0 else {
+            throw .invalidValue(file: file, field: "patch_size",
+                                reason: "(\(patchSize)) must divide image_size (\(imageSize))")
+        }
+        // sequenceLength is patchesPerSide² + 1: refuse sizes where that overflows rather than trap later.
+        let (patches, overflow) = patchesPerSide.multipliedReportingOverflow(by: patchesPerSide)
+        guard !overflow, patches < Int.max else {
+            throw .invalidValue(file: file, field: "image_size",
+                                reason: "(\(imageSize)) has more patches of \(patchSize) pixels than can be counted")
+        }
+        guard layerNormEps.isFinite, layerNormEps > 0 else {
+            throw .invalidValue(file: file, field: "layer_norm_eps", reason: "must be a positive finite number, found \(layerNormEps)")
+        }
+        guard !labels.isEmpty else {
+            throw .inconsistentLabels(file: file, reason: "the model must have at least one label")
+        }
+        if let problemType {
+            guard Self.knownProblemTypes.contains(problemType) else {
+                throw .invalidValue(file: file, field: "problem_type",
+                                    reason: "\"\(problemType)\" is not one of \(Self.knownProblemTypes.joined(separator: ", "))")
+            }
+            guard !(problemType == "single_label_classification" && labels.count == 1) else {
+                throw .invalidValue(file: file, field: "problem_type",
+                                    reason: "single_label_classification requires more than one label")
+            }
+        }
+    }
+}

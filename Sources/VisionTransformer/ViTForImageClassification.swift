@@ -7,7 +7,7 @@ import Tensors
 ///
 /// Its weights are packed at load for one instruction set's GEMM kernels. The model is immutable
 /// once built and can be shared between threads; each concurrent forward pass needs its own
-/// ``ForwardState``.
+/// `ForwardState`.
 public final class ViTForImageClassification: Sendable {
     /// The configuration the model was built from.
     public let configuration: ViTConfiguration

@@ -42,7 +42,8 @@ final class LabellingRun: Sendable {
         drawProgress()
         while let batch = queue.nextBatch() {
             let prepared = batch.compactMap { try? $0.prepared.get() }
-            var predictions = classifier.classify(prepared, topK: topK).makeIterator()
+            // validate() has checked --top-k with the library's own rule, so this cannot throw.
+            var predictions = ((try? classifier.classify(prepared, topK: topK)) ?? []).makeIterator()
             for item in batch {
                 let outcome: Outcome
                 switch item.prepared {

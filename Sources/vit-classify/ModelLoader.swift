@@ -18,7 +18,7 @@ enum ModelLoader {
                     last = now
                     return true
                 }
-                if due { console.progress(ProgressText.download(progress)) }
+                if due { console.progress(ProgressText.loading(progress)) }
             }
             return classifier
         } catch ImageClassifierError.modelUnavailable(_, let error) {

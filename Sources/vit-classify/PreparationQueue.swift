@@ -69,25 +69,9 @@ final class PreparationQueue: @unchecked Sendable {
             // Mapping avoids copying a large file just to read its header.
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
-            return .failure(.undecodableImage(.unreadableFile(path: path, reason: Self.reason(error))))
+            return .failure(.undecodableImage(.unreadableFile(path: path, error: error)))
         }
         return Result { () throws(ImageClassifierError) in try classifier.prepare(.data(data, name: path)) }
-    }
-
-    /// The system's words for a file-reading error ("No such file or directory").
-    static func reason(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if nsError.domain == NSCocoaErrorDomain {
-            switch CocoaError.Code(rawValue: nsError.code) {
-            case .fileReadNoSuchFile: return String(cString: strerror(ENOENT))
-            case .fileReadNoPermission: return String(cString: strerror(EACCES))
-            default: break
-            }
-        }
-        return nsError.localizedDescription
     }
 
     private func work() {

@@ -15,9 +15,9 @@ enum ProgressText {
         return line
     }
 
-    /// `downloading model.safetensors  45%  156.2 / 346.0 MB`.
-    static func download(_ progress: DownloadProgress) -> String {
-        var line = "downloading \(progress.file)"
+    /// `downloading model.safetensors  45%  156.2 / 346.0 MB`, or `reading …` from disk.
+    static func loading(_ progress: LoadingProgress) -> String {
+        var line = "\(progress.stage.rawValue) \(progress.file)"
         if let fraction = progress.fractionCompleted { line += "  \(Int(fraction * 100))%" }
         line += "  " + megabytes(progress.completedBytes)
         if let total = progress.totalBytes { line += " / " + megabytes(total) }

@@ -1,4 +1,5 @@
 import Foundation
+import StrictJSON
 
 /// What an existing `--output` file already holds, read before a `--resume` run appends to it.
 ///
@@ -69,16 +70,13 @@ struct ResumeState {
         var lineNumber = 0
         while let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
             lineNumber += 1
-            let line = Data(bytes[lineStart..<newline])
-            guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
-                  let recordPath = object["path"] as? String,
-                  object["predictions"] != nil || object["error"] != nil
-            else {
+            let line = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<newline])
+            guard let record = try? JSONValueDecoder(dialect: .strict).decode(JSONLinesRecord.self, from: line) else {
                 throw UsageError("\(path) line \(lineNumber) is not a vit-classify JSONL record, so --resume cannot "
                                  + "continue the file")
             }
-            state.donePaths.insert(recordPath)
-            if object["error"] != nil { state.failedPaths.insert(recordPath) }
+            state.donePaths.insert(record.path)
+            if record.isError { state.failedPaths.insert(record.path) }
             lineStart = newline + 1
             state.keptLength = lineStart
         }
@@ -115,3 +113,26 @@ struct ResumeState {
         return state
     }
 }
+
+/// What `--resume` needs of a JSONL record: its path, and whether it is an error. A record is one
+/// ``JSONLinesFormatter`` wrote: an object with a string `path` and `predictions` or `error`.
+///
+/// Read in the strict dialect because these are our own records: anything RFC 8259 rejects, or a
+/// repeated key, was not written by vit-classify, and guessing what such a line means could skip an
+/// image or label it twice.
+private struct JSONLinesRecord: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case path, predictions, error
+    }
+
+    let path: String
+    let isError: Bool
+
+    init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        path = try fields.decode(String.self, forKey: .path)
+        isError = fields.contains(.error)
+        guard isError || fields.contains(.predictions) else { throw decoder.invalidValue("has no predictions or error") }
+    }
+}
+

@@ -16,9 +16,10 @@ struct VitClassify: ParsableCommand {
         downloaded into it) or a local folder with config.json, preprocessor_config.json and \
         model.safetensors; HF_HOME, HF_HUB_CACHE, HF_HUB_OFFLINE=1, HF_ENDPOINT and HF_TOKEN are honoured.
 
-        Exit status: 0 all inputs labelled, 1 some failed, 2 usage error or model not loadable, \
-        130/143 interrupted (SIGINT/SIGTERM; the output then holds only complete records).
-        """)
+        Exit status: 0 all inputs labelled, 1 some failed or the paths held no image at all, 2 usage error \
+        or model not loadable, 130/143 interrupted (SIGINT/SIGTERM; the output then holds only complete records).
+        """,
+        version: "vit-classify \(ImageClassifier.version) (matches \(ImageClassifier.referenceStack))")
 
     @Argument(help: ArgumentHelp("Image files and folders.", valueName: "path"))
     var paths: [String]
@@ -49,6 +50,11 @@ struct VitClassify: ParsableCommand {
                                valueName: "precision"))
     var computePrecision: ComputePrecision = .float32
 
+    @Option(help: ArgumentHelp("torchvision (default) or pillow: the transformers image-processor backend whose "
+                               + "pixel values to reproduce. transformers uses torchvision when it is installed, "
+                               + "else pillow (or with backend=\"pil\").", valueName: "backend"))
+    var processor: ProcessorBackend = .torchvision
+
     @Option(help: ArgumentHelp("Threads decoding and resizing images ahead of the network (default: half the "
                                + "cores, 1 to 4).", valueName: "n"))
     var decodeThreads: Int?
@@ -65,7 +71,7 @@ struct VitClassify: ParsableCommand {
     var resume = false
 
     @Option(help: ArgumentHelp("Label only part I of N deterministic, disjoint parts of the input (0 ≤ I < N).",
-                               valueName: "I/N"))
+                               valueName: "I/N"), transform: Shard.parse)
     var shard: Shard = .all
 
     @Flag(name: [.short, .long], help: "List skipped files on standard error.")
@@ -73,7 +79,10 @@ struct VitClassify: ParsableCommand {
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one image file or folder") }
-        guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
+        guard topK >= 1 else {
+            throw ValidationError("--top-k must be at least 1 (got \(topK)); values above the model's label count are "
+                                  + "capped at it")
+        }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let decodeThreads, decodeThreads < 1 { throw ValidationError("--decode-threads must be at least 1") }
@@ -119,6 +128,8 @@ struct VitClassify: ParsableCommand {
         let outputFormat = resumeState?.format ?? namedFormat
             ?? (output == nil && Terminal.isTerminal(STDOUT_FILENO) ? .table : .jsonl)
 
+        // Paths that hold no image at all label nothing, which a script wants to know: exit status 1. An empty
+        // shard, or a --resume with nothing left to do, is a success (0).
         if discovery.inputs.isEmpty {
             console.reportError("no JPEG or PNG files found in " + paths.joined(separator: ", ")
                                 + (discovery.skipped.isEmpty ? "" : " (\(discovery.skipped.count) other files skipped)"))
@@ -126,12 +137,13 @@ struct VitClassify: ParsableCommand {
         guard !inputs.isEmpty else {
             console.endProgress()
             if console.showsProgress { console.printLine(Summary.text(counts, seconds: 0, output: output, shard: shard)) }
-            return counts.exitStatus
+            return discovery.inputs.isEmpty ? 1 : counts.exitStatus
         }
 
         // 2. The model; only then is the output file touched, so a failed load changes nothing.
         let options = ImageClassifier.Options(threads: threads, batchSize: batchSize, revision: revision,
-                                              weightPrecision: weightPrecision, computePrecision: computePrecision)
+                                              weightPrecision: weightPrecision, computePrecision: computePrecision,
+                                              processorBackend: processor)
         let classifier = try await ModelLoader.load(model, options: options, console: console)
         if computePrecision != .float32 {
             console.printLine("vit-classify: \(computePrecision) compute on \(classifier.kernelDescription)")
@@ -192,3 +204,6 @@ extension WeightPrecision: ExpressibleByArgument {}
 
 /// `--compute float32|bfloat16|int8`.
 extension ComputePrecision: ExpressibleByArgument {}
+
+/// `--processor torchvision|pillow`.
+extension ProcessorBackend: ExpressibleByArgument {}

@@ -22,11 +22,13 @@ do {
     exit(2)
 } catch {
     let code = VitClassify.exitCode(for: error)
-    let message = VitClassify.fullMessage(for: error)
+    var message = VitClassify.fullMessage(for: error)
     if code.isSuccess {
         print(message)
         exit(0)
     }
+    // One prefix for every message: argument-parser's "Error: " becomes "vit-classify: ".
+    if message.hasPrefix("Error: ") { message = "vit-classify: " + message.dropFirst("Error: ".count) }
     FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
     exit(2)
 }

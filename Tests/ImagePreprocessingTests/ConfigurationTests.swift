@@ -101,3 +101,40 @@ import Testing
         _ = ImageProcessor(configuration: configuration)
     }
 }
+
+extension ConfigurationTests {
+    /// Sizes and `resample` take integer literals only (transformers' resize refuses `224.0`), numbers take
+    /// integers, a repeated key keeps its last value, and a `null` flag turns its step off, as in transformers.
+    @Test func pythonNumberAndNullRules() throws {
+        let errors: [(String, ImageProcessingConfigurationError)] = [
+            (#"{"size": 224.0}"#, .invalidField(source: "test.json", field: "size",
+                                                reason: "must be an integer, a [height, width] list or a dictionary, found 224.0")),
+            (#"{"size": {"height": 24.0, "width": 24}}"#,
+             .invalidField(source: "test.json", field: "size.height", reason: "must be an integer, found 24.0")),
+            (#"{"resample": 2.0}"#, .invalidField(source: "test.json", field: "resample", reason: "must be an integer, found 2.0")),
+            (#"{"do_resize": 1}"#, .invalidField(source: "test.json", field: "do_resize", reason: "must be true or false, found 1")),
+            (#"{"image_std": [0.5, "0.5", 0.5]}"#,
+             .invalidField(source: "test.json", field: "image_std.1", reason: "must be a number, found \"0.5\"")),
+            ("[1, 2]", .malformedJSON(source: "test.json", reason: "the top level is an array, not an object")),
+        ]
+        for (json, error) in errors {
+            #expect(throws: error, "\(json)") { try parse(json) }
+        }
+        #expect(try parse(#"{"rescale_factor": 1, "image_mean": [1, 0, 0]}"#).rescaleFactor == 1)
+        #expect(try parse(#"{"image_mean": [1, 0, 0]}"#).imageMean == [1, 0, 0])
+        #expect(try parse(#"{"size": 24, "size": 30}"#).size == .exact(.init(height: 30, width: 30)))
+        let nullFlags = try parse(#"{"do_resize": null, "do_rescale": null, "do_normalize": null}"#)
+        #expect(!nullFlags.doResize && !nullFlags.doRescale && !nullFlags.doNormalize)
+        #expect(throws: ImageProcessingConfigurationError.invalidField(source: "test.json", field: "rescale_factor",
+                                                                       reason: "is not finite")) {
+            try parse(#"{"rescale_factor": NaN}"#)
+        }
+    }
+
+    /// The type is a plain Decodable: another decoder reads it too (with that decoder's JSON rules).
+    @Test func decodesWithFoundationsJSONDecoder() throws {
+        let json = Data(#"{"image_processor_type": "DeiTImageProcessor", "size": {"shortest_edge": 256}}"#.utf8)
+        let configuration = try JSONDecoder().decode(Configuration.self, from: json)
+        #expect(configuration.family == .deit && configuration.size == .shortestEdge(256, longestEdge: nil))
+    }
+}

@@ -4,13 +4,7 @@ import Testing
 /// `RGBImage.resized` against Pillow 13's `Image.resize` on synthetic images: every filter, up- and
 /// downscaling, one axis at a time, odd sizes, 1×1, and extreme aspect ratios.
 @Suite struct ResamplingTests {
-    struct Case: Sendable, CustomTestStringConvertible {
-        let input: ReferenceIndex.ResampleInput
-        let output: ReferenceIndex.ResampleInput.Output
-        var testDescription: String {
-            "\(input.name) → \(output.width)×\(output.height) \(ResamplingFilter(rawValue: output.filter)!)"
-        }
-    }
+    typealias Case = ResampleCase<ReferenceIndex.ResampleInput.Output>
 
     static let cases: [Case] = Fixtures.index.resample.flatMap { input in
         input.outputs.map { Case(input: input, output: $0) }
@@ -24,11 +18,8 @@ import Testing
 
     @Test(arguments: cases)
     func resizeMatchesPillow(_ test: Case) throws {
-        let input = RGBImage(width: test.input.width, height: test.input.height,
-                             pixels: try Fixtures.array(test.input.pixels, rows: test.input.height,
-                                                        rowLength: test.input.width, channels: 3))
         let filter = try #require(ResamplingFilter(rawValue: test.output.filter))
-        let resized = input.resized(width: test.output.width, height: test.output.height, filter: filter)
+        let resized = try test.inputImage().resized(width: test.output.width, height: test.output.height, filter: filter)
         let expected = try Fixtures.array(test.output.pixels, rows: test.output.height, rowLength: test.output.width,
                                           channels: 3)
         let difference = Difference(resized.pixels, expected)

@@ -3,8 +3,8 @@ import Testing
 
 /// The steady-state forward pass of a 12-layer ViT-B/16 performs no heap allocation.
 ///
-/// How it is checked: `vit-bench --allocations` links ordo-one's malloc interposer, which counts
-/// every malloc/calloc/realloc/posix_memalign on every thread. The tool first makes a deliberate
+/// How it is checked: `vit-bench --allocations` links a counting allocator of ours (Benchmarks/AllocationCounter),
+/// which counts every malloc/calloc/realloc/posix_memalign on every thread. The tool first makes a deliberate
 /// allocation to prove the counter is live (otherwise it reports `null`), runs one warm-up
 /// forward pass, then counts the allocations of three more passes (batch 1, random ViT-B/16
 /// weights built in memory: 86 M parameters, 12 layers, 224 px).
@@ -19,12 +19,6 @@ import Testing
         process.executableURL = Self.benchmark
         process.arguments = ["--allocations", "--batch-size", "1", "--iterations", "1", "--warmup", "0",
                              "--format", "json"]
-        // The interposer is linked into vit-bench; preloading it as well makes sure it sees the
-        // allocations of every library, whatever the link order.
-        var environment = ProcessInfo.processInfo.environment
-        environment["LD_PRELOAD"] = Self.benchmark.deletingLastPathComponent()
-            .appendingPathComponent("libMallocInterposerSwift.so").path
-        process.environment = environment
         let output = Pipe()
         process.standardOutput = output
         try process.run()

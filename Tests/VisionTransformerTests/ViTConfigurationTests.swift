@@ -159,6 +159,69 @@ import TestSupport
     }
 }
 
+extension ViTConfigurationTests {
+    /// Integer fields take integer literals only, `null` is refused where transformers' typed fields refuse
+    /// `None`, and repeated keys keep their last value, as Python's `json` and transformers 5.24 read them.
+    @Test func pythonNumberAndNullRules() throws {
+        let cases: [(String, ConfigurationError)] = [
+            (#"{"image_size": 224.0}"#, .wrongType(file: "config.json", field: "image_size",
+                                                   expected: "an integer or [height, width]", found: "224.0")),
+            (#"{"image_size": [224.0, 224]}"#, .wrongType(file: "config.json", field: "image_size.0",
+                                                          expected: "an integer", found: "224.0")),
+            (#"{"patch_size": [16, 16, 16]}"#, .invalidValue(file: "config.json", field: "patch_size",
+                                                             reason: "must be an integer or [height, width]")),
+            (#"{"hidden_size": 1e3}"#, .wrongType(file: "config.json", field: "hidden_size", expected: "an integer", found: "1e3")),
+            (#"{"hidden_size": true}"#, .wrongType(file: "config.json", field: "hidden_size", expected: "an integer", found: "true")),
+            (#"{"hidden_size": null}"#, .wrongType(file: "config.json", field: "hidden_size", expected: "an integer", found: "null")),
+            (#"{"qkv_bias": null}"#, .wrongType(file: "config.json", field: "qkv_bias", expected: "true or false", found: "null")),
+            (#"{"num_labels": null}"#, .wrongType(file: "config.json", field: "num_labels", expected: "an integer", found: "null")),
+            (#"{"hidden_size": 12345678901234567890123}"#,
+             .wrongType(file: "config.json", field: "hidden_size",
+                        expected: "an integer from -9223372036854775808 to 9223372036854775807", found: "12345678901234567890123")),
+            (#"{"layer_norm_eps": Infinity}"#,
+             .invalidValue(file: "config.json", field: "layer_norm_eps", reason: "must be a positive finite number, found inf")),
+        ]
+        for (json, error) in cases {
+            expectError(error) { _ = try parse(json) }
+        }
+        #expect(try parse(#"{"architectures": null, "model_type": null, "layer_norm_eps": 1}"#)
+            == ViTConfiguration(layerNormEps: 1))
+        #expect(try parse(#"{"id2label": {"0": "a", "1": "b", "0": "c"}}"#).labels == ["c", "b"])
+        // Zero layers is a valid ViTConfig (embeddings, LayerNorm, head).
+        #expect(try parse(#"{"num_hidden_layers": 0}"#).numHiddenLayers == 0)
+    }
+
+    /// Numbers a real configuration never has are refused with a message, never a trap or a huge allocation.
+    @Test func absurdSizesAreRefused() {
+        expectError(ConfigurationError.invalidValue(
+            file: "config.json", field: "head_dim",
+            reason: "(9223372036854775807) × num_attention_heads (12) must equal hidden_size (768)")) {
+            _ = try parse(#"{"head_dim": 9223372036854775807}"#)
+        }
+        expectError(ConfigurationError.invalidValue(
+            file: "config.json", field: "image_size",
+            reason: "(4611686018427387904) has more patches of 1 pixels than can be counted")) {
+            _ = try parse(#"{"image_size": 4611686018427387904, "patch_size": 1}"#)
+        }
+        expectError(ConfigurationError.invalidValue(
+            file: "config.json", field: "num_labels",
+            reason: "is 1000000000; without id2label at most 1048576 classes are accepted")) {
+            _ = try parse(#"{"num_labels": 1000000000}"#)
+        }
+    }
+
+    /// The type is a plain Decodable: another decoder reads it too (with that decoder's JSON rules).
+    @Test func decodesWithFoundationsJSONDecoder() throws {
+        let json = Data(#"{"hidden_size": 64, "num_attention_heads": 4, "id2label": {"0": "cat", "1": "dog"}}"#.utf8)
+        let configuration = try JSONDecoder().decode(ViTConfiguration.self, from: json)
+        #expect(configuration == ViTConfiguration(hiddenSize: 64, numAttentionHeads: 4, labels: ["cat", "dog"]))
+        #expect(throws: ConfigurationError.invalidValue(file: "config.json", field: "patch_size",
+                                                        reason: "(16) must divide image_size (100)")) {
+            try JSONDecoder().decode(ViTConfiguration.self, from: Data(#"{"image_size": 100}"#.utf8))
+        }
+    }
+}
+
 /// A full-size ViT-B/16 `config.json` parses (runs when `SWIFTVIT_FULL_CHECKPOINT` names a model directory).
 @Suite struct FullSizeConfigurationTests {
     static let directory = ProcessInfo.processInfo.environment["SWIFTVIT_FULL_CHECKPOINT"]

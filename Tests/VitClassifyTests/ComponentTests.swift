@@ -13,10 +13,13 @@ import Testing
         #expect(StableHash.hash("café.jpg") == 0x9563_874d_ccce_2dd9)
     }
 
-    @Test func shardsParse() {
-        #expect(Shard(argument: "0/3") == Shard(index: 0, count: 3))
-        #expect(Shard(argument: "2/3") == Shard(index: 2, count: 3))
-        for bad in ["3/3", "-1/3", "1", "1/0", "a/b", "1/2/3", "", "/"] { #expect(Shard(argument: bad) == nil, "\(bad)") }
+    @Test func shardsParse() throws {
+        #expect(try Shard.parse("0/3") == Shard(index: 0, count: 3))
+        #expect(try Shard.parse("2/3") == Shard(index: 2, count: 3))
+        for bad in ["3/3", "-1/3", "1", "1/0", "a/b", "1/2/3", "", "/"] {
+            #expect(throws: (any Error).self, "\(bad)") { try Shard.parse(bad) }
+        }
+        #expect { try Shard.parse("3/3") } throws: { "\($0)".contains("0…2") && "\($0)".contains("0 ≤ I < N") }
     }
 
     @Test func shardsAreBalanced() {

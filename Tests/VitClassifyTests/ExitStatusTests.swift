@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SwiftViT
 
 /// Exit status 0 when everything is labelled, 2 for usage errors and models that cannot be
 /// loaded — with one line saying why — and no output file touched then.
@@ -41,7 +42,30 @@ import Testing
                                            in: scratch.url, scratch: scratch.url)
         #expect(result.status == 2, "\(arguments): \(result.standardError)")
         #expect(result.standardOutput.isEmpty)
-        #expect(result.standardError.contains("Error") || result.standardError.contains("error"))
+        // One prefix for all messages, ours and argument-parser's.
+        #expect(result.standardError.hasPrefix("vit-classify: "), "\(arguments): \(result.standardError)")
+        #expect(!result.standardError.contains("Error:"), "\(arguments): \(result.standardError)")
+    }
+
+    /// Usage errors say why, not only that a value is invalid.
+    @Test(arguments: [
+        (["--shard", "3/3", "x.jpg"], ["'3/3'", "0 ≤ I < N"]),
+        (["-k", "0", "x.jpg"], ["--top-k must be at least 1 (got 0)"]),
+        (["--processor", "opencv", "x.jpg"], ["torchvision", "pillow"]),
+    ])
+    func usageErrorsSayWhy(arguments: [String], phrases: [String]) throws {
+        let scratch = try TestFixtures.scratchFolder()
+        let result = try CommandRunner.run(arguments, in: scratch.url, scratch: scratch.url)
+        #expect(result.status == 2)
+        for phrase in phrases { #expect(result.standardError.contains(phrase), "\(result.standardError)") }
+    }
+
+    @Test func versionIsPrintedAndZero() throws {
+        let scratch = try TestFixtures.scratchFolder()
+        let result = try CommandRunner.run(["--version"], in: scratch.url, scratch: scratch.url)
+        #expect(result.status == 0)
+        #expect(result.standardOutput.hasPrefix("vit-classify \(ImageClassifier.version) "), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("transformers 5.24"))
     }
 
     @Test func aMissingModelFolderIsTwoAndLeavesTheOutputAlone() throws {
@@ -65,12 +89,13 @@ import Testing
         #expect(result.standardError.contains("--model DIR"))
     }
 
-    @Test func anEmptyFolderIsReported() throws {
+    /// Paths holding no image label nothing, which a script should notice: exit status 1.
+    @Test func anEmptyFolderIsReportedAndIsOne() throws {
         let scratch = try TestFixtures.scratchFolder()
         try Data("text".utf8).write(to: scratch.path("notes.txt"))
         let result = try CommandRunner.run(["--model", TestFixtures.model.path, scratch.url.path],
                                            in: scratch.url, scratch: scratch.url)
-        #expect(result.status == 0)
+        #expect(result.status == 1)
         #expect(result.standardOutput.isEmpty)
         #expect(result.standardError.contains("no JPEG or PNG files found"))
     }
@@ -82,6 +107,7 @@ import Testing
         #expect(result.status == 1)
         let records = JSONLines.records(result.standardOutput)
         #expect(records.map(\.path) == ["missing.jpg", TestFixtures.photo.path])
-        #expect(records[0].error?.contains("No such file") == true, "\(records[0].error ?? "")")
+        #expect(records[0].error == "cannot read image file missing.jpg: No such file or directory",
+                "\(records[0].error ?? "")")
     }
 }

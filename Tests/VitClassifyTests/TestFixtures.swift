@@ -17,8 +17,9 @@ enum TestFixtures {
     /// A photo for runs that only need some image.
     static let photo = fixtures.appendingPathComponent("images/photos/chelsea.jpg")
 
-    /// transformers' results for ``model``: image paths (relative to Fixtures/), their top-5
-    /// class indices, and their logits.
+    /// transformers' results for `folder` (default ``model``): image paths (relative to Fixtures/), their
+    /// top-5 class indices, and their logits — those of the default `pipeline(...)` (torchvision backend,
+    /// what vit-classify reproduces by default), or of the Pillow-backend processor for `--processor pillow`.
     struct References {
         let images: [String]
         let top5: [[Int]]
@@ -28,15 +29,19 @@ enum TestFixtures {
         func logit(image: Int, index: Int) -> Float { logits[image * labelCount + index] }
     }
 
-    static func references() throws -> References {
+    static func references(_ folder: URL = model, backend: ProcessorBackend = .torchvision) throws -> References {
         struct JSON: Decodable {
+            struct Pipeline: Decodable { let top5: [[Int]] }
             let images: [String]
             let top5: [[Int]]
+            let pipeline: Pipeline
         }
-        let json = try JSONDecoder().decode(JSON.self, from: Data(contentsOf: model.appendingPathComponent("references.json")))
-        let tensor = try Checkpoint(file: model.appendingPathComponent("references.safetensors")).tensor(named: "logits")
+        let json = try JSONDecoder().decode(JSON.self, from: Data(contentsOf: folder.appendingPathComponent("references.json")))
+        let name = backend == .torchvision ? "pipeline_logits" : "logits"
+        let tensor = try Checkpoint(file: folder.appendingPathComponent("references.safetensors")).tensor(named: name)
         let logits = tensor.scalars
-        return References(images: json.images, top5: json.top5, logits: logits, labelCount: logits.count / json.images.count)
+        return References(images: json.images, top5: backend == .torchvision ? json.pipeline.top5 : json.top5,
+                          logits: logits, labelCount: logits.count / json.images.count)
     }
 
     /// A new empty folder, removed when the returned object is.

@@ -23,7 +23,8 @@ enum Fixtures {
     /// The index, or an empty one if it could not be read (``loadedIndex`` then holds the error).
     static var index: ReferenceIndex {
         (try? loadedIndex.get()) ?? ReferenceIndex(versions: [:], decoded: [], errors: [], processed: [],
-                                                   resample: [], configs: [:])
+                                                   resample: [], configs: [:], processedTorchvision: [],
+                                                   configsTorchvision: [:], torchvisionErrors: [:])
     }
 
     /// The URL of a fixture file given relative to Fixtures/images.
@@ -106,11 +107,31 @@ struct ReferenceIndex: Decodable {
             let pixels: String
         }
 
+        /// A torchvision `resize` reference; `pixels` is nil where torch itself failed (`torchError`).
+        struct TorchvisionOutput: Decodable, Sendable {
+            let filter: Int
+            let width: Int
+            let height: Int
+            let pixels: String?
+            let torchError: String?
+
+            enum CodingKeys: String, CodingKey {
+                case filter, width, height, pixels
+                case torchError = "torch_error"
+            }
+        }
+
         let name: String
         let width: Int
         let height: Int
         let pixels: String
         let outputs: [Output]
+        let outputsTorchvision: [TorchvisionOutput]
+
+        enum CodingKeys: String, CodingKey {
+            case name, width, height, pixels, outputs
+            case outputsTorchvision = "outputs_torchvision"
+        }
     }
 
     let versions: [String: String]
@@ -119,6 +140,18 @@ struct ReferenceIndex: Decodable {
     let processed: [Processed]
     let resample: [ResampleInput]
     let configs: [String: Configuration]
+    /// The torchvision backend's (`ViTImageProcessor`, `DeiTImageProcessor`) outputs and value tables.
+    let processedTorchvision: [Processed]
+    let configsTorchvision: [String: Configuration]
+    /// Configurations the torchvision backend refuses, with transformers' exception.
+    let torchvisionErrors: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case versions, decoded, errors, processed, resample, configs
+        case processedTorchvision = "processed_torchvision"
+        case configsTorchvision = "configs_torchvision"
+        case torchvisionErrors = "torchvision_errors"
+    }
 }
 
 /// How two byte or float arrays differ.
