@@ -70,12 +70,16 @@ let package = Package(
             path: "Benchmarks/vit-bench"),
         // A counting malloc for vit-bench --allocations (replaces glibc's by ELF interposition).
         .target(name: "AllocationCounter", path: "Benchmarks/AllocationCounter"),
-        // vit-serve only. Hummingbird's default traits pull in swift-configuration, which it does not need.
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .executableTarget(
+            name: "vit-serve",
+            dependencies: ["SwiftViT",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdCore", package: "hummingbird"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Prometheus", package: "swift-prometheus")]),
 
         // Fixture locations, temporary folders and byte builders shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
