@@ -13,7 +13,7 @@ public enum ClassificationQueueError: Error, Sendable, CustomStringConvertible, 
     /// The image could not be read, decoded or preprocessed; the other images of the batch it
     /// was in are unaffected.
     case imageFailed(ImageClassifierError)
-    /// A configuration value is out of range.
+    /// A configuration value or argument (such as a top-k below 1) is out of range.
     case invalidArgument(String)
 
     /// A one-line message naming the problem (and the image, for ``imageFailed(_:)``).

@@ -3,6 +3,7 @@ extension CoalescingWorker {
     /// was refused or cancelled).
     func classify(_ inputs: [ImageInput], topK: Int) async throws(ClassificationQueueError)
         -> [Result<[Classification], ImageClassifierError>] {
+        guard topK >= 1 else { throw .invalidArgument("top-k must be at least 1, not \(topK)") }
         if Task.isCancelled { throw .cancelled }
         let box = PendingBox()
         let outcome = await withTaskCancellationHandler {

@@ -127,14 +127,16 @@ final class CoalescingWorker: @unchecked Sendable {
         let images = prepared.compactMap { try? $0.get() }
         // One pass at the largest top-k asked: a smaller k's labels are a prefix of it.
         let largestTopK = batch.map { $0.call.topK }.max() ?? 0
-        let labelled = classifier.classify(images, topK: largestTopK)
+        let labelled = Result { () throws(ImageClassifierError) in
+            try classifier.classify(images, topK: largestTopK)
+        }
         let end = ContinuousClock.now
         var results: [Result<[Classification], ImageClassifierError>] = []
         var next = 0
         for (entry, preparation) in zip(batch, prepared) {
-            results.append(preparation.map { _ in
+            results.append(preparation.flatMap { _ in
                 defer { next += 1 }
-                return Array(labelled[next].prefix(max(0, entry.call.topK)))
+                return labelled.map { Array($0[next].prefix(entry.call.topK)) }
             })
         }
         // Reported before the callers resume, so a caller that then reads the metrics sees its batch.

@@ -91,7 +91,7 @@ import SwiftViT
         let (classifier, queue, log) = try Self.queue(batch: 4, wait: .seconds(60))
         let inputs = Array(try Self.referenceInputs().prefix(4))
         let tasks = try await Self.startInOrder(inputs, on: queue, topK: 3)
-        let synchronous = classifier.classify(inputs, topK: 3)
+        let synchronous = try classifier.classify(inputs, topK: 3)
         for (task, expected) in zip(tasks, synchronous) {
             #expect(try await task.value == expected.get())
         }
