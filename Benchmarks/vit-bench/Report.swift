@@ -22,6 +22,7 @@ struct Report: Encodable {
     let openBLASSGEMMGFLOPS: Double
     var results: [ForwardBenchmark.Result] = []
     var gemmShapes: [GEMMBenchmark.Shape]?
+    var attention: [AttentionBenchmark.Entry]?
     var kernels: [KernelBenchmark.Entry]?
     var allocationsPerForward: Int?
     var peakResidentMegabytes: Double?
@@ -33,7 +34,7 @@ struct Report: Encodable {
         case instructionSet = "isa", computePrecision = "compute", gemmKernel = "gemm_kernel", threadSplit = "thread_split", threadShares = "thread_shares"
         case loadMilliseconds = "load_ms", preprocessMilliseconds = "preprocess_ms"
         case fmaPeakGFLOPS = "fma_peak_gflops", openBLASSGEMMGFLOPS = "openblas_sgemm_gflops"
-        case results, gemmShapes = "gemm_shapes", kernels
+        case results, gemmShapes = "gemm_shapes", attention = "attention_head", kernels
         case allocationsPerForward = "allocations_per_forward", peakResidentMegabytes = "peak_rss_mb"
     }
 
@@ -82,6 +83,14 @@ struct Report: Encodable {
                                                  f(shape.openBLASGFLOPS).leftPadded(9),
                                                  (f(shape.gflops / shape.openBLASGFLOPS, 2) + "×").leftPadded(14)]
                                                  .joined(separator: " "))
+            }
+        }
+        if let attention, !attention.isEmpty {
+            lines.append("")
+            lines.append("one attention head, one thread (ours includes packing the head's keys / values):")
+            for entry in attention {
+                lines.append("  \(entry.product): ours \(f(entry.ours)) µs, OpenBLAS \(f(entry.openBLAS)) µs "
+                             + "(ours/OpenBLAS \(f(entry.ours / entry.openBLAS, 2))×)")
             }
         }
         if let kernels {

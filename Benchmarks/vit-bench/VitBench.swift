@@ -81,8 +81,11 @@ struct VitBench: ParsableCommand {
                                                        iterations: iterations, roof: peak ?? sgemm))
         }
         report.threadShares = pool.balancedShares
-        if gemm { report.gemmShapes = GEMMBenchmark.vitShapes(instructionSet: isa, pool: pool, roof: peak ?? sgemm,
-                                                               iterations: iterations) }
+        if gemm {
+            report.gemmShapes = GEMMBenchmark.vitShapes(instructionSet: isa, pool: pool, roof: peak ?? sgemm,
+                                                        iterations: iterations)
+            report.attention = AttentionBenchmark.run(instructionSet: isa, iterations: iterations)
+        }
         if kernels { report.kernels = KernelBenchmark.run(iterations: iterations) }
         if allocations {
             let check = ForwardBenchmark.allocationsPerPass(loaded.model, batch: 1, pool: pool, passes: 3)

@@ -38,15 +38,18 @@ public final class ForwardState {
         tokens = t
         width = d
         intermediateWidth = i
+        // Rows are laid out `padded(columns)` apart, so GEMMs read them in place (Architecture.md).
+        func padded(_ columns: Int) -> Int { MatrixMultiply.paddedLeadingDimension(columns) }
         let projections = [(rows, 3 * d, d), (rows, d, d), (rows, i, d), (rows, d, i)].map {
-            MatrixMultiply.scratchCount(m: $0.0, n: $0.1, k: $0.2, instructionSet: isa,
+            MatrixMultiply.scratchCount(m: $0.0, n: $0.1, k: $0.2, leadingDimension: padded($0.2), instructionSet: isa,
                                         precision: model.computePrecision)
         }
         let others = [(patches, d, patchLength), (b, c.numLabels, d)].map {
-            MatrixMultiply.scratchCount(m: $0.0, n: $0.1, k: $0.2, instructionSet: isa)
+            MatrixMultiply.scratchCount(m: $0.0, n: $0.1, k: $0.2, leadingDimension: padded($0.2), instructionSet: isa)
         }
         let scratchCount = (projections + others).max() ?? 0
-        let sizes = [rows * d, rows * d, rows * d, b * d, max(b * patches * patchLength, rows * 3 * d, rows * i),
+        let sizes = [rows * padded(d), rows * padded(d), rows * padded(d), b * padded(d),
+                     max(b * patches * padded(patchLength), rows * padded(3 * d), rows * padded(i)),
                      scratchCount,
                      AttentionScratch.count(threads: pool.threadCount, tokens: t, headSize: c.headSize,
                                             instructionSet: isa)].map { ($0 + 15) / 16 * 16 }
@@ -75,8 +78,9 @@ public final class ForwardState {
         profile.measure(stage, body)
     }
 
-    /// `rows` rows of `columns` at `base`, contiguous.
+    /// `rows` rows of `columns` at `base`, ``MatrixMultiply/paddedLeadingDimension(_:)`` apart.
     func matrix(_ base: UnsafeMutablePointer<Float>, rows: Int, columns: Int) -> MutableMatrixView {
-        MutableMatrixView(base, rows: rows, columns: columns)
+        MutableMatrixView(base, rows: rows, columns: columns,
+                          leadingDimension: MatrixMultiply.paddedLeadingDimension(columns))
     }
 }

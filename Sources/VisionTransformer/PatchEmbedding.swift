@@ -33,8 +33,6 @@ public struct PatchEmbedding: Sendable {
         classRow = row
     }
 
-    /// The floats of one image's patches as rows (`patches × channels·patch·patch`).
-    var patchRowsPerImage: Int { patchesPerSide * patchesPerSide * channels * patchSize * patchSize }
 
     /// Embeds `images` (`batch` images, each `[channels, size, size]`, contiguous) into `hidden`
     /// (`batch × tokens` rows): row 0 of an image is CLS + position 0, row `1 + p` is
@@ -43,8 +41,9 @@ public struct PatchEmbedding: Sendable {
                         patchRows: UnsafeMutablePointer<Float>, _ compute: ComputeContext) {
         let patches = patchesPerSide * patchesPerSide, tokens = patches + 1
         let patchLength = channels * patchSize * patchSize, width = hidden.columns
+        let stride = MatrixMultiply.paddedLeadingDimension(patchLength)
         compute.pool.parallelFor(batch * patches, minimumChunk: 16,
-                                 PatchExtraction(images: images, patchRows: patchRows, patches: patches,
+                                 PatchExtraction(images: images, patchRows: patchRows, stride: stride, patches: patches,
                                                  channels: channels, patchSize: patchSize,
                                                  patchesPerSide: patchesPerSide))
         for image in 0..<batch {
@@ -52,7 +51,8 @@ public struct PatchEmbedding: Sendable {
             imageRows.update(from: classRow.pointer, count: width)
             let output = MutableMatrixView(imageRows + hidden.leadingDimension, rows: patches, columns: width,
                                            leadingDimension: hidden.leadingDimension)
-            let input = MatrixView(patchRows + image * patches * patchLength, rows: patches, columns: patchLength)
+            let input = MatrixView(patchRows + image * patches * stride, rows: patches, columns: patchLength,
+                                   leadingDimension: stride)
             MatrixMultiply.multiply(input, projection.weight.panels, into: output,
                                     epilogue: GEMMEpilogue(bias: projection.bias?.pointer,
                                                            residual: MatrixView(positions.pointer + width,
@@ -68,6 +68,8 @@ public struct PatchEmbedding: Sendable {
 private struct PatchExtraction: ParallelRangeWork {
     let images: UnsafePointer<Float>
     let patchRows: UnsafeMutablePointer<Float>
+    /// Floats from one patch row to the next.
+    let stride: Int
     let patches: Int
     let channels: Int
     let patchSize: Int
@@ -75,12 +77,12 @@ private struct PatchExtraction: ParallelRangeWork {
 
     func run(_ rows: Range<Int>) {
         let imageSize = patchesPerSide * patchSize
-        let imageLength = channels * imageSize * imageSize, patchLength = channels * patchSize * patchSize
+        let imageLength = channels * imageSize * imageSize
         for row in rows {
             let image = images + (row / patches) * imageLength
             let patch = row % patches
             let top = (patch / patchesPerSide) * patchSize, left = (patch % patchesPerSide) * patchSize
-            var destination = patchRows + row * patchLength
+            var destination = patchRows + row * stride
             for channel in 0..<channels {
                 for y in 0..<patchSize {
                     destination.update(from: image + (channel * imageSize + top + y) * imageSize + left,

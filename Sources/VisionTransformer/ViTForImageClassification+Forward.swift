@@ -23,7 +23,8 @@ extension ViTForImageClassification {
         let hidden = s.matrix(s.hidden, rows: batch * tokens, columns: width)
         // After the last layer only the CLS rows are read: that layer computes only them (its keys
         // and values still come from every token), which is exact and skips most of its work.
-        let classRows = MutableMatrixView(s.hidden, rows: batch, columns: width, leadingDimension: tokens * width)
+        let classRows = MutableMatrixView(s.hidden, rows: batch, columns: width,
+                                          leadingDimension: tokens * hidden.leadingDimension)
 
         s.timed(.patchEmbedding) { embeddings(pixelBase, batch: batch, into: hidden, patchRows: s.phase, compute) }
         for (index, layer) in layers.enumerated() {
