@@ -2,6 +2,9 @@
 #include "ck_gemm.h"
 #include <math.h>
 #include <time.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #define CK_WIDTH 8
 #define CK_STRIP 6

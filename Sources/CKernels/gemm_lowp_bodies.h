@@ -1,7 +1,8 @@
 // The reduced-precision GEMM kernels, written once over vector_math.h's generic vector (see
 // ck_gemm.h for the layouts) and included by one .c file per instruction set, which also sets
 //   CK_BF16_NATIVE  1: `vdpbf16ps` (AVX512-BF16);  0: the same arithmetic in fused multiply-adds
-//   CK_INT8_NATIVE  1: `vpdpbusd` (AVX512-VNNI);   0: the same sums in 32-bit integer multiplies
+//   CK_INT8_NATIVE  1: `vpdpbusd` (AVX512-VNNI);   0: the same sums by `vpmaddwd` on x86 (32-bit
+//                   integer multiplies elsewhere)
 //   CK_DEFINE_BF16 / CK_DEFINE_INT8  which of the two to define.
 //
 // bfloat16: one 32-bit word holds two consecutive k of a row (low half k, high half k + 1); a
@@ -67,6 +68,19 @@ void CK_NAME(gemm_bf16)(const ck_gemm_problem *p, size_t first_panel, size_t end
 #endif
 
 #if CK_DEFINE_INT8
+#if !CK_INT8_NATIVE && defined(__x86_64__)
+typedef short vs __attribute__((vector_size(CK_WIDTH * 4)));
+typedef unsigned short vus __attribute__((vector_size(CK_WIDTH * 4)));
+// Lane i of the result: a[2i]·b[2i] + a[2i+1]·b[2i+1] in 32 bits (`vpmaddwd`).
+INLINE vi multiply_add_pairs(vs a, vs b) {
+#if CK_WIDTH == 16
+    return (vi)_mm512_madd_epi16((__m512i)a, (__m512i)b);
+#else
+    return (vi)_mm256_madd_epi16((__m256i)a, (__m256i)b);
+#endif
+}
+#endif
+
 // Dequantises a row segment: (Σ − offset) · (row scale · column scale), then the epilogue's input.
 INLINE vf dequantize(vi sum, const ck_gemm_problem *p, size_t row, size_t column, size_t lanes) {
     typedef int vi_unaligned __attribute__((vector_size(CK_WIDTH * 4), aligned(4)));
@@ -97,6 +111,20 @@ INLINE void tile_int8(const int rows, const ck_gemm_problem *p, const uint32_t *
             const __m512i ai = (__m512i)splat_int((int)as[i]);
             low[i] = (vi)_mm512_dpbusd_epi32((__m512i)low[i], ai, (__m512i)w0);
             high[i] = (vi)_mm512_dpbusd_epi32((__m512i)high[i], ai, (__m512i)w1);
+        }
+#elif defined(__x86_64__)
+        // u8 · s8 products in 16-bit lanes, two to a 32-bit lane, summed by `vpmaddwd` (AVX2, and
+        // AVX512-BW): exact, as |u8·s8 + u8·s8| ≤ 2·255·127. A word's even bytes (k, k + 2) and odd
+        // bytes (k + 1, k + 3) are widened apart, so each 32-bit lane gets the same four products as
+        // `vpdpbusd` and the sums agree bit for bit.
+        const vs b_even0 = ((vs)w0 << 8) >> 8, b_odd0 = (vs)w0 >> 8;
+        const vs b_even1 = ((vs)w1 << 8) >> 8, b_odd1 = (vs)w1 >> 8;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < rows; i++) {
+            const vi ai = splat_int((int)as[i]);
+            const vs a_even = (vs)(ai & 0x00FF00FF), a_odd = (vs)((vus)ai >> 8);
+            low[i] += multiply_add_pairs(a_even, b_even0) + multiply_add_pairs(a_odd, b_odd0);
+            high[i] += multiply_add_pairs(a_even, b_even1) + multiply_add_pairs(a_odd, b_odd1);
         }
 #else
         // The four signed bytes of every word, sign-extended.

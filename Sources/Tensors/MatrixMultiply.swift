@@ -35,7 +35,7 @@ public enum MatrixMultiply {
         case (.avx512, .bfloat16) where features.contains(.avx512BF16): return "avx512_bf16 vdpbf16ps"
         case (.avx512, .int8) where features.contains(.avx512VNNI): return "avx512_vnni vpdpbusd"
         case (_, .bfloat16): return "\(instructionSet) bfloat16 emulated with fp32 FMA"
-        case (_, .int8): return "\(instructionSet) int8 emulated with 32-bit integer multiplies"
+        case (_, .int8): return "\(instructionSet) int8 vpmaddwd (16-bit pairs)"
         }
     }
 
