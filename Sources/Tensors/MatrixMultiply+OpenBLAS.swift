@@ -73,10 +73,12 @@ extension MatrixMultiply {
 
 /// Cache sizes the GEMM blocking uses, read once from the C library (which asks CPUID).
 enum CacheSizes {
-    /// Bytes of packed A a GEMM keeps hot while the panels pass over it: half the L2 cache
-    /// (512 KB when the size is unknown).
+    /// Bytes of A a GEMM takes as one block while every panel of B passes over it: half the L2
+    /// cache, but at least 1 MB. Our panels span the whole of K, so a smaller block leaves too few
+    /// rows to amortise each panel's trip from L3 when K is large (a 3072-deep AVX2 panel is
+    /// 196 KB); A streams from L3 well. Measured in Documentation/Performance.md.
     static let aBlockBytes: Int = {
         let l2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
-        return l2 > 0 ? l2 / 2 : 512 << 10
+        return max(l2 > 0 ? l2 / 2 : 0, 1 << 20)
     }()
 }
