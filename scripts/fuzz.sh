@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh TARGET --run FILE…                  run the harness on FILEs once (reproduce a crash)
 #   scripts/fuzz.sh --list                              the targets
 #
-# Targets: image, safetensors, shard-index, model-config, preprocessor-config.
+# Targets: image, safetensors, shard-index, model-config, preprocessor-config, json.
 # The build goes to .build-fuzz (debug; FUZZ_CONFIGURATION=release for ~2× the executions per
 # second at a longer build); the corpus each run grows is kept in .build-fuzz/corpus/TARGET, and
 # crashing, leaking or timing-out inputs land in .build-fuzz/findings/TARGET/. Exit status: 0 when
@@ -17,7 +17,7 @@ root=$PWD
 scratch=$root/.build-fuzz
 configuration=${FUZZ_CONFIGURATION:-debug}
 
-targets=(image safetensors shard-index model-config preprocessor-config)
+targets=(image safetensors shard-index model-config preprocessor-config json)
 
 # target → harness executable, seed folders (committed; Fixtures reused where they fit), dictionary, -max_len.
 describe() {
@@ -32,6 +32,8 @@ describe() {
                seeds=(Fuzz/Regressions/model-config Fuzz/Seeds/model-config) ;;
         preprocessor-config) harness=FuzzPreprocessorConfig; dictionary=json.dict; max_len=4096
                seeds=(Fuzz/Regressions/preprocessor-config Fixtures/images/configs) ;;
+        json) harness=FuzzJSON; dictionary=json.dict; max_len=4096
+               seeds=(Fuzz/Regressions/json Fuzz/Seeds/json Fuzz/Seeds/model-config Fuzz/Seeds/shard-index) ;;
         *) echo "fuzz.sh: no target '$1' (targets: ${targets[*]}, or all)" >&2; exit 2 ;;
     esac
 }
@@ -41,8 +43,8 @@ usage() { sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 build() {
     echo "fuzz.sh: building the harnesses ($configuration, -sanitize=fuzzer,address) into .build-fuzz" >&2
     local start=$SECONDS
-    swift build --package-path Fuzz --scratch-path "$scratch" -c "$configuration" \
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
+    # The sanitizer flags are in Fuzz/Package.swift, on the modules under test only.
+    swift build --package-path Fuzz --scratch-path "$scratch" -c "$configuration" 2>&1 \
         | grep -v -e "ld.gold: warning: Cannot export local symbol" >&2 || true
     [[ ${PIPESTATUS[0]} == 0 ]] || { echo "fuzz.sh: the build failed" >&2; exit 2; }
     echo "fuzz.sh: built in $((SECONDS - start)) s" >&2
