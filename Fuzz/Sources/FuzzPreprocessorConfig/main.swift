@@ -16,6 +16,12 @@ let images: [RGBImage] = [(5, 5), (7, 3), (2, 9), (1, 1)].map { width, height in
 /// for 10,000 × 10,000 pixels, which takes too long to fill on every run.
 let maximumPixels = 1 << 20
 
+/// Whether `size` has at most ``maximumPixels`` pixels (and is not negative).
+func isSmall(_ size: (width: Int, height: Int)) -> Bool {
+    let (pixels, overflow) = size.width.multipliedReportingOverflow(by: size.height)
+    return size.width >= 0 && size.height >= 0 && !overflow && pixels <= maximumPixels
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPreprocessorConfig(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let data = inputData(start, count)
@@ -26,10 +32,7 @@ public func fuzzPreprocessorConfig(_ start: UnsafePointer<UInt8>?, _ count: Int)
         for image in images {
             let resized = processor.resizedSize(forImageWidth: image.width, height: image.height)
             let output = processor.outputSize(forImageWidth: image.width, height: image.height)
-            guard resized.width.multipliedReportingOverflow(by: resized.height).partialValue <= maximumPixels,
-                  output.width.multipliedReportingOverflow(by: output.height).partialValue <= maximumPixels,
-                  resized.width >= 0, resized.height >= 0, output.width >= 0, output.height >= 0
-            else { continue }
+            guard isSmall(resized), isSmall(output) else { continue }
             let values = processor.process(image)
             precondition(values.count == processor.outputCount(for: image), "pixel value count")
         }
