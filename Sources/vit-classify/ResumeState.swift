@@ -8,24 +8,56 @@ import StrictJSON
 /// killed) is cut off before appending. In CSV an image takes several rows, so the last image's
 /// rows are kept only if they are complete — an error row, or ranks 1 through `--top-k` —
 /// and are otherwise cut off too, and that image is done again.
+///
+/// A path with more than one record (two runs that wrote to the file at once, before runs locked
+/// it, or files joined by hand) keeps one: its first labelled record, or its first error record
+/// if it has no labelled one. A result is worth more than an error about the same file (which may
+/// have been passing: a file still being copied), and among equals the first is the one that was
+/// in the file first, which keeps the file in input order. The others are listed in
+/// ``droppedRanges`` and removed when the run starts.
 struct ResumeState {
     /// The file's format (detected from its content).
     var format: OutputFormat
     /// Paths with a record, labelled or failed.
     var donePaths: Set<String> = []
-    /// Paths whose record is an error.
+    /// Paths whose (kept) record is an error.
     var failedPaths: Set<String> = []
     /// How many bytes of the file to keep; the rest is cut off.
     var keptLength: Int
     /// Whether the kept part lacks the format's header (the file is new or empty).
     var needsHeader: Bool
+    /// The byte ranges of duplicate records to remove, in file order (all below ``keptLength``).
+    var droppedRanges: [Range<Int>] = []
+    /// How many paths had more than one record.
+    var duplicatedPathCount = 0
 
     /// The state of a file that does not exist yet or is empty.
     static func empty(_ format: OutputFormat) -> ResumeState {
         ResumeState(format: format, keptLength: 0, needsHeader: true)
     }
 
-    /// Reads the file at `path`.
+    /// The byte ranges of the file that are kept, in order: up to ``keptLength``, less ``droppedRanges``.
+    var keptRanges: [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for dropped in droppedRanges {
+            if dropped.lowerBound > start { ranges.append(start..<dropped.lowerBound) }
+            start = dropped.upperBound
+        }
+        if keptLength > start { ranges.append(start..<keptLength) }
+        return ranges
+    }
+
+    /// What `--resume` says about the duplicates it drops, if there are any.
+    func duplicateReport(path: String) -> String? {
+        guard !droppedRanges.isEmpty else { return nil }
+        let records = droppedRanges.count == 1 ? "1 duplicate record" : "\(droppedRanges.count) duplicate records"
+        let paths = duplicatedPathCount == 1 ? "1 path" : "\(duplicatedPathCount) paths"
+        return "dropped \(records) for \(paths) from \(path) (each path keeps its first labelled record, or its "
+            + "first error if it has none; were two runs writing to the file at once?)"
+    }
+
+    /// Reads the claimed output file `file`.
     ///
     /// - Parameters:
     ///   - format: the format asked for with `--format`, if any; it must match the file's.
@@ -33,21 +65,22 @@ struct ResumeState {
     ///   - topK: the rows a complete CSV image has (fewer only if the model has fewer labels).
     /// - Throws: ``UsageError`` when the file is unreadable, is not JSONL or CSV written by this
     ///   command, or is in another format than the one asked for.
-    static func read(_ path: String, format requested: OutputFormat?, newFileFormat: OutputFormat, topK: Int)
+    static func read(_ file: OutputFile, format requested: OutputFormat?, newFileFormat: OutputFormat, topK: Int)
         throws(UsageError) -> ResumeState {
-        guard FileManager.default.fileExists(atPath: path) else { return .empty(newFileFormat) }
-        let data: Data
+        let path = file.path
+        let mapping: FileMapping
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            mapping = try FileMapping(descriptor: file.descriptor, length: try file.size())
         } catch {
-            throw UsageError("cannot read \(path) to resume from it: \(error.localizedDescription)")
+            throw UsageError("cannot read \(path) to resume from it: \(error.message)")
         }
-        guard let first = data.first else { return .empty(newFileFormat) }
+        let bytes = mapping.bytes
+        guard let first = bytes.first else { return .empty(newFileFormat) }
         let header = CSVFormatter().header!
         let detected: OutputFormat
         if first == UInt8(ascii: "{") {
             detected = .jsonl
-        } else if data.starts(with: Array(header.utf8.prefix(data.count))) {
+        } else if bytes.starts(with: header.utf8.prefix(bytes.count)) {
             detected = .csv
         } else {
             throw UsageError("\(path) is not JSONL or CSV written by vit-classify, so --resume cannot continue it")
@@ -56,16 +89,12 @@ struct ResumeState {
             throw UsageError("\(path) holds \(detected.rawValue.uppercased()), not \(requested.rawValue.uppercased()); "
                              + "resume it with --format \(detected.rawValue)")
         }
-        let result = data.withUnsafeBytes { bytes in
-            Result { () throws(UsageError) -> ResumeState in
-                detected == .jsonl ? try readJSONLines(bytes, path: path) : try readCSV(bytes, path: path, header: header, topK: topK)
-            }
-        }
-        return try result.get()
+        return detected == .jsonl ? try readJSONLines(bytes, path: path)
+                                  : try readCSV(bytes, path: path, header: header, topK: topK)
     }
 
     private static func readJSONLines(_ bytes: UnsafeRawBufferPointer, path: String) throws(UsageError) -> ResumeState {
-        var state = ResumeState(format: .jsonl, keptLength: 0, needsHeader: false)
+        var records = RecordSet()
         var lineStart = 0
         var lineNumber = 0
         while let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
@@ -75,41 +104,55 @@ struct ResumeState {
                 throw UsageError("\(path) line \(lineNumber) is not a vit-classify JSONL record, so --resume cannot "
                                  + "continue the file")
             }
-            state.donePaths.insert(record.path)
-            if record.isError { state.failedPaths.insert(record.path) }
+            records.add(path: record.path, isError: record.isError, bytes: lineStart..<(newline + 1))
             lineStart = newline + 1
-            state.keptLength = lineStart
         }
-        return state
+        return records.state(format: .jsonl, keptLength: lineStart, needsHeader: false)
     }
 
     private static func readCSV(_ bytes: UnsafeRawBufferPointer, path: String, header: String, topK: Int)
         throws(UsageError) -> ResumeState {
-        var records = CSVRecordReader.records(in: bytes)
-        guard let first = records.first else { return .empty(.csv) }
+        let rows = CSVRecordReader.records(in: bytes)
+        guard let first = rows.first else { return .empty(.csv) }
         guard first.fields == CSVFormatter.columns else {
             throw UsageError("\(path) does not start with vit-classify's CSV header (\(header.dropLast()))")
         }
+        var images = try CSVImageRecord.group(rows, path: path)
         // The last image's rows may be incomplete (a kill can cut a large record at a page
         // boundary, which may fall between rows): unless they are, drop them and redo the image.
-        if records.count > 1, let lastPath = records.last?.fields.first {
-            let group = records.reversed().prefix { $0.fields.first == lastPath && $0.fields.count > 1 }
-            let ranks = group.reversed().map { $0.fields[1] }
-            let isError = group.count == 1 && group.first!.fields.count == CSVFormatter.columns.count
-                && !group.first!.fields[6].isEmpty
-            if !isError && ranks != (1...topK).map(String.init) {
-                records.removeLast(min(group.count, records.count - 1))
-            }
+        if let last = images.last, !last.isError, last.ranks != Array(1...topK) { images.removeLast() }
+        var records = RecordSet()
+        for image in images { records.add(path: image.path, isError: image.isError, bytes: image.bytes) }
+        return records.state(format: .csv, keptLength: images.last?.bytes.upperBound ?? first.end, needsHeader: false)
+    }
+}
+
+/// The records of a file by path, keeping one per path (see ``ResumeState``).
+private struct RecordSet {
+    private var kept: [String: (bytes: Range<Int>, isError: Bool)] = [:]
+    private var dropped: [Range<Int>] = []
+    private var duplicated: Set<String> = []
+
+    mutating func add(path: String, isError: Bool, bytes: Range<Int>) {
+        guard let earlier = kept[path] else {
+            kept[path] = (bytes, isError)
+            return
         }
-        var state = ResumeState(format: .csv, keptLength: records.last!.end, needsHeader: false)
-        for (number, record) in records.enumerated().dropFirst() {
-            guard record.fields.count == CSVFormatter.columns.count else {
-                throw UsageError("\(path) record \(number + 1) does not have the \(CSVFormatter.columns.count) columns "
-                                 + "of vit-classify's CSV, so --resume cannot continue the file")
-            }
-            state.donePaths.insert(record.fields[0])
-            if !record.fields[6].isEmpty { state.failedPaths.insert(record.fields[0]) }
+        duplicated.insert(path)
+        if earlier.isError && !isError {
+            dropped.append(earlier.bytes)
+            kept[path] = (bytes, isError)
+        } else {
+            dropped.append(bytes)
         }
+    }
+
+    func state(format: OutputFormat, keptLength: Int, needsHeader: Bool) -> ResumeState {
+        var state = ResumeState(format: format, keptLength: keptLength, needsHeader: needsHeader)
+        state.donePaths = Set(kept.keys)
+        state.failedPaths = Set(kept.compactMap { $0.value.isError ? $0.key : nil })
+        state.droppedRanges = dropped.sorted { $0.lowerBound < $1.lowerBound }
+        state.duplicatedPathCount = duplicated.count
         return state
     }
 }
@@ -135,4 +178,3 @@ private struct JSONLinesRecord: Decodable {
         guard isError || fields.contains(.predictions) else { throw decoder.invalidValue("has no predictions or error") }
     }
 }
-

@@ -114,10 +114,15 @@ struct VitClassify: ParsableCommand {
         counts.otherShards = discovery.inputs.count - inputs.count
 
         let namedFormat = format ?? output.flatMap { OutputFormat(fileName: $0) }
+        // The output file is locked before it is read: a second run on it stops here.
+        let outputFile = try output.map { path throws(UsageError) in try OutputFile.claim(path, resuming: resume) }
+        var outputStarted = false
+        defer { if !outputStarted { outputFile?.abandon() } }
         var resumeState: ResumeState?
-        if resume, let output {
+        if let outputFile, resume {
             // validate() has refused --format table with --resume.
-            let state = try ResumeState.read(output, format: format, newFileFormat: namedFormat ?? .jsonl, topK: topK)
+            let state = try ResumeState.read(outputFile, format: format, newFileFormat: namedFormat ?? .jsonl,
+                                             topK: topK)
             let before = inputs.count
             counts.alreadyFailed = inputs.count { state.failedPaths.contains($0.path) }
             inputs.removeAll { state.donePaths.contains($0.path) }
@@ -135,6 +140,11 @@ struct VitClassify: ParsableCommand {
                                 + (discovery.skipped.isEmpty ? "" : " (\(discovery.skipped.count) other files skipped)"))
         }
         guard !inputs.isEmpty else {
+            if let outputFile, let resumeState, !resumeState.droppedRanges.isEmpty {
+                _ = try outputFile.start(resuming: resumeState)
+                outputStarted = true
+                console.reportError(resumeState.duplicateReport(path: outputFile.path)!)
+            }
             console.endProgress()
             if console.showsProgress { console.printLine(Summary.text(counts, seconds: 0, output: output, shard: shard)) }
             return discovery.inputs.isEmpty ? 1 : counts.exitStatus
@@ -148,7 +158,10 @@ struct VitClassify: ParsableCommand {
         if computePrecision != .float32 {
             console.printLine("vit-classify: \(computePrecision) compute on \(classifier.kernelDescription)")
         }
-        let destination = try output.map { try OutputFile.open($0, resuming: resumeState) } ?? .standardOutput
+        let destination = try outputFile.map { file throws(UsageError) in try file.start(resuming: resumeState) }
+            ?? .standardOutput
+        outputStarted = true
+        if let report = outputFile.flatMap({ resumeState?.duplicateReport(path: $0.path) }) { console.reportError(report) }
         console.redirectRecords(to: destination)
         let formatter: any RecordFormatter = switch outputFormat {
         case .jsonl: JSONLinesFormatter()

@@ -48,12 +48,17 @@ struct CommandRunner {
     }
 
     /// Starts `vit-classify arguments…` in `directory`, standard output and error going to files
-    /// in `scratch`.
+    /// in `scratch`; with a `launcher`, `launcher… vit-classify arguments…` instead.
     static func start(_ arguments: [String], in directory: URL, scratch: URL,
-                      environment extra: [String: String] = [:]) throws -> RunningCommand {
+                      environment extra: [String: String] = [:], launcher: [String] = []) throws -> RunningCommand {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = launcher.dropFirst() + [executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         process.environment = environment(extra, cache: scratch.appendingPathComponent("empty-hf-cache"))
         let name = UUID().uuidString
@@ -69,8 +74,9 @@ struct CommandRunner {
 
     /// Runs `vit-classify arguments…` to the end (at most `timeout` seconds).
     static func run(_ arguments: [String], in directory: URL, scratch: URL, environment: [String: String] = [:],
-                    timeout: Double = 120) throws -> Outcome {
-        try start(arguments, in: directory, scratch: scratch, environment: environment).wait(timeout: timeout)
+                    launcher: [String] = [], timeout: Double = 120) throws -> Outcome {
+        try start(arguments, in: directory, scratch: scratch, environment: environment, launcher: launcher)
+            .wait(timeout: timeout)
     }
 }
 
