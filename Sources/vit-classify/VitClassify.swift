@@ -104,14 +104,7 @@ struct VitClassify: ParsableCommand {
         // 1. The inputs, this shard's part of them, and what --resume finds already done.
         let discovery = InputDiscovery.discover(paths)
         var counts = RunCounts()
-        counts.skipped = discovery.skipped.count
-        counts.unreadableFolders = discovery.unreadableFolders.count
-        for message in discovery.unreadableFolders { console.reportError(message) }
-        if verbose {
-            for file in discovery.skipped { console.printLine("vit-classify: skipped \(file.path): \(file.reason)") }
-        }
-        var inputs = discovery.inputs.filter { shard.contains(key: $0.shardKey) }
-        counts.otherShards = discovery.inputs.count - inputs.count
+        var inputs = shardInputs(of: discovery, counts: &counts, console: console)
 
         let namedFormat = format ?? output.flatMap { OutputFormat(fileName: $0) }
         // The output file is locked before it is read: a second run on it stops here.
@@ -163,32 +156,14 @@ struct VitClassify: ParsableCommand {
         outputStarted = true
         if let report = outputFile.flatMap({ resumeState?.duplicateReport(path: $0.path) }) { console.reportError(report) }
         console.redirectRecords(to: destination)
-        let formatter: any RecordFormatter = switch outputFormat {
-        case .jsonl: JSONLinesFormatter()
-        case .csv: CSVFormatter()
-        case .table:
-            TableFormatter(paths: inputs.map(\.path), scoresArePercentages: classifier.scoreFunction != .identity,
-                           width: destination.descriptor == STDOUT_FILENO ? Terminal.width(of: STDOUT_FILENO) : nil)
-        }
+        let formatter = Self.formatter(outputFormat, inputs: inputs, classifier: classifier, destination: destination)
         console.endProgress()
         if resumeState?.needsHeader ?? true, let header = formatter.header { try console.writeRecord(header) }
 
         // 3. Label, stopping cleanly on Ctrl-C or SIGTERM.
         let run = LabellingRun(classifier: classifier, inputs: inputs, formatter: formatter, console: console,
                                topK: topK, decodeThreads: decodeThreads ?? Self.defaultDecodeThreads, counts: counts)
-        let (outputPath, part) = (output, shard)
-        InterruptHandler.install { signal in
-            console.withLock {
-                console.endProgressLocked()
-                if console.showsProgress {
-                    let summary = Summary.text(run.counts.withLock { $0 }, seconds: run.elapsed, output: outputPath,
-                                               shard: part)
-                    console.printLineLocked("interrupted: " + summary
-                                            + (outputPath != nil ? "; continue with --resume" : ""))
-                }
-                _exit(128 + signal)
-            }
-        }
+        installInterruptHandler(for: run, console: console)
         do {
             try run.run()
         } catch {
@@ -203,6 +178,50 @@ struct VitClassify: ParsableCommand {
             console.printLine(Summary.text(final, seconds: run.elapsed, output: output, shard: shard))
         }
         return final.exitStatus
+    }
+
+    /// The discovered inputs in this run's shard, counting what was skipped, unreadable or left to
+    /// other shards into `counts`.
+    private func shardInputs(of discovery: InputDiscovery.Result, counts: inout RunCounts,
+                             console: Console) -> [InputFile] {
+        counts.skipped = discovery.skipped.count
+        counts.unreadableFolders = discovery.unreadableFolders.count
+        for message in discovery.unreadableFolders { console.reportError(message) }
+        if verbose {
+            for file in discovery.skipped { console.printLine("vit-classify: skipped \(file.path): \(file.reason)") }
+        }
+        let inputs = discovery.inputs.filter { shard.contains(key: $0.shardKey) }
+        counts.otherShards = discovery.inputs.count - inputs.count
+        return inputs
+    }
+
+    /// The record formatter for `format`; a table is sized for the terminal when it goes to one.
+    private static func formatter(_ format: OutputFormat, inputs: [InputFile], classifier: ImageClassifier,
+                                  destination: OutputSink) -> any RecordFormatter {
+        switch format {
+        case .jsonl: JSONLinesFormatter()
+        case .csv: CSVFormatter()
+        case .table:
+            TableFormatter(paths: inputs.map(\.path), scoresArePercentages: classifier.scoreFunction != .identity,
+                           width: destination.descriptor == STDOUT_FILENO ? Terminal.width(of: STDOUT_FILENO) : nil)
+        }
+    }
+
+    /// On Ctrl-C or SIGTERM: the progress line erased, the summary so far printed, and exit 128 + signal.
+    private func installInterruptHandler(for run: LabellingRun, console: Console) {
+        let (outputPath, part) = (output, shard)
+        InterruptHandler.install { signal in
+            console.withLock {
+                console.endProgressLocked()
+                if console.showsProgress {
+                    let summary = Summary.text(run.counts.withLock { $0 }, seconds: run.elapsed, output: outputPath,
+                                               shard: part)
+                    console.printLineLocked("interrupted: " + summary
+                                            + (outputPath != nil ? "; continue with --resume" : ""))
+                }
+                _exit(128 + signal)
+            }
+        }
     }
 
     /// Half the cores, between 1 and 4. Preparing an image takes 2–8 ms, a ViT-B/16 image
