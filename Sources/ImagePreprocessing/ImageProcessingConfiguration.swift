@@ -165,21 +165,30 @@ public struct ImageProcessingConfiguration: Sendable, Equatable {
             Self.self, from: Array(jsonData), failure: { ImageProcessingConfigurationError($0).naming(source) })
     }
 
+    /// The largest side, in pixels, a configured size may have. transformers sets no bound, but no ViT
+    /// checkpoint uses more than a few thousand pixels, and without one a size such as 2⁶² overflows the
+    /// resize arithmetic (found by fuzzing) or asks for gigabytes of output.
+    public static let largestSide = 16_384
+
     private static func validate(_ target: ResizeTarget) throws(ImageProcessingConfigurationError) {
         switch target {
         case .exact(let size), .fitting(let size):
             try validate(size, field: "size")
         case .shortestEdge(let shortest, let longest):
-            guard shortest > 0 else { throw .invalidValue(field: "size", "shortest_edge must be positive") }
-            if let longest {
-                guard longest > 0 else { throw .invalidValue(field: "size", "longest_edge must be positive") }
-            }
+            try validate(side: shortest, name: "shortest_edge", field: "size")
+            if let longest { try validate(side: longest, name: "longest_edge", field: "size") }
         }
     }
 
     private static func validate(_ size: PixelSize, field: String) throws(ImageProcessingConfigurationError) {
-        guard size.height > 0, size.width > 0 else {
-            throw .invalidValue(field: field, "height and width must be positive")
+        try validate(side: size.height, name: "height", field: field)
+        try validate(side: size.width, name: "width", field: field)
+    }
+
+    private static func validate(side: Int, name: String, field: String) throws(ImageProcessingConfigurationError) {
+        guard side > 0 else { throw .invalidValue(field: field, "\(name) must be positive") }
+        guard side <= largestSide else {
+            throw .invalidValue(field: field, "\(name) \(side) is larger than \(largestSide) pixels")
         }
     }
 }

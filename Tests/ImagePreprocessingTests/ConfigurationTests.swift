@@ -63,6 +63,13 @@ import Testing
             #"{"image_mean": [0.5, 0.5]}"#,
             #"{"image_std": "wide"}"#,
             #"{"crop_size": {"shortest_edge": 5}, "do_center_crop": true}"#,
+            // Sizes past ImageProcessingConfiguration.largestSide: 2⁶² overflowed the resize arithmetic
+            // (Fuzz/Regressions/preprocessor-config).
+            #"{"size": {"shortest_edge": 4611686018427387904}}"#,
+            #"{"size": {"shortest_edge": 4611686018427387904, "longest_edge": 4611686018427387904}}"#,
+            #"{"size": {"max_height": 4611686018427387904, "max_width": 4611686018427387904}}"#,
+            #"{"size": {"height": 16385, "width": 224}}"#,
+            #"{"crop_size": {"height": 224, "width": 100000}, "do_center_crop": true, "size": 256}"#,
         ]
         for json in invalid {
             #expect(throws: ImageProcessingConfigurationError.self, "\(json)") { try parse(json) }
@@ -73,6 +80,7 @@ import Testing
             #expect(error.description.contains("test.json") && error.description.contains("resample"), "\(error)")
             #expect(error.errorDescription == error.description)
         }
+        #expect(throws: Never.self) { _ = try parse(#"{"size": {"height": 16384, "width": 16384}}"#) }
         #expect(throws: ImageProcessingConfigurationError.self) { try parse("[1, 2]") }
         #expect(throws: ImageProcessingConfigurationError.self) { try parse("not json") }
         #expect(throws: ImageProcessingConfigurationError.self) {
