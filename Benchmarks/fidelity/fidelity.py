@@ -100,7 +100,8 @@ def model_work_dir(args):
     weights = os.path.join(args.model, "model.safetensors")
     st = os.stat(weights if os.path.exists(weights) else args.model)
     key = f"{args.model}|{st.st_size}|{st.st_mtime_ns}"
-    return os.path.join(args.work_dir, f"{args.name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}")
+    folder = os.path.basename(args.model.rstrip("/"))
+    return os.path.join(args.work_dir, f"{folder}-{hashlib.sha256(key.encode()).hexdigest()[:12]}")
 
 
 def python_side(args, files, image_dir, configurations):
