@@ -30,7 +30,7 @@ from machine import machine_description, package_version
 from measure import failure_reason, is_executable, parse_json_object, run_measured, top1_label, wait_for_quiet
 from report import markdown
 from summary import ratios, summarise_process, summarise_throughput
-from systems import ALL_SYSTEMS, NAMES, ORT, SWIFT, TORCH
+from systems import ALL_SYSTEMS, COMPUTE, FIDELITY, NAMES, ORT, ORT_INT8, ORT_SYSTEMS, SWIFT_SYSTEMS, TORCH
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -77,45 +77,57 @@ def rotated(systems, round_index):
     return systems[k:] + systems[:k]
 
 
-def throughput_command(system, args, onnx_path):
+def compute_option(system):
+    """vit-bench / vit-classify's `--compute` for a SwiftViT system; none for float32 (the default), so the
+    float32 commands stay exactly what they were."""
+    return [] if COMPUTE[system] == "float32" else ["--compute", COMPUTE[system]]
+
+
+def throughput_command(system, args, onnx_paths):
     batches = [x for b in args.batch_size for x in ("--batch-size", str(b))]
     common = ["--threads", str(args.threads), "--iterations", str(args.iterations), "--warmup", str(args.warmup)]
-    if system == SWIFT:
-        return [args.vit_bench, "--model", args.model] + batches + common + ["--format", "json"]
+    if system in SWIFT_SYSTEMS:
+        return [args.vit_bench, "--model", args.model] + batches + common + ["--format", "json"] \
+            + compute_option(system)
     worker = os.path.join(HERE, "bench_worker.py")
     if system == TORCH:
         return [sys.executable, worker, TORCH, "--model", args.model] + batches + common
-    return [sys.executable, worker, ORT, "--onnx", onnx_path] + batches + common
+    return [sys.executable, worker, ORT, "--onnx", onnx_paths[system]] + batches + common
 
 
-def process_command(system, args, onnx_path):
-    if system == SWIFT:
-        return [args.vit_classify, "--model", args.model, "--format", "jsonl", args.image]
+def process_command(system, args, onnx_paths):
+    if system in SWIFT_SYSTEMS:
+        return [args.vit_classify, "--model", args.model, "--format", "jsonl"] + compute_option(system) \
+            + [args.image]
     if system == TORCH:
         return [sys.executable, os.path.join(HERE, "classify_transformers.py"), "--model", args.model,
                 "--threads", str(args.threads), args.image]
-    return [sys.executable, os.path.join(HERE, "classify_ort.py"), "--onnx", onnx_path, "--model", args.model,
-            "--threads", str(args.threads), args.image]
+    return [sys.executable, os.path.join(HERE, "classify_ort.py"), "--onnx", onnx_paths[system],
+            "--model", args.model, "--threads", str(args.threads), args.image]
 
 
 def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def export_onnx(args):
-    """Exports (or reuses) the ONNX file and checks it; returns the export report or raises SystemExit."""
+def export_onnx(args, int8):
+    """Exports (or reuses) the ONNX file, with int8 also its dynamic quantisation, and checks them against
+    PyTorch; returns the export report or raises SystemExit (only the fp32 file is held to --tolerance)."""
     os.makedirs(args.work_dir, exist_ok=True)
     st = os.stat(os.path.join(args.model, "model.safetensors")) \
         if os.path.exists(os.path.join(args.model, "model.safetensors")) else os.stat(args.model)
     key = f"{os.path.abspath(args.model)}|{st.st_size}|{st.st_mtime_ns}|{args.exporter}|{args.opset}|" \
-          f"{package_version('torch')}|{package_version('transformers')}"
+          f"{package_version('torch')}|{package_version('transformers')}|{package_version('onnxruntime')}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     onnx_path = os.path.join(args.work_dir, f"vit-{args.exporter}-opset{args.opset}-{digest}.onnx")
+    int8_option = ["--int8", onnx_path.replace(".onnx", "-int8.onnx")] if int8 else []
     log(f"ONNX: {'reusing' if os.path.exists(onnx_path) else 'exporting to'} {onnx_path} "
-        f"({args.exporter} exporter, opset {args.opset}), then checking ONNX Runtime against PyTorch...")
+        f"({args.exporter} exporter, opset {args.opset}{', and its int8 quantisation' if int8 else ''}), "
+        f"then checking ONNX Runtime against PyTorch...")
     run = run_measured([sys.executable, os.path.join(HERE, "export_onnx.py"), "--model", args.model,
                         "--output", onnx_path, "--exporter", args.exporter, "--opset", str(args.opset),
-                        "--threads", str(args.threads)], env=worker_env(args.threads), timeout=args.timeout)
+                        "--threads", str(args.threads)] + int8_option,
+                       env=worker_env(args.threads), timeout=args.timeout)
     if run["returncode"] != 0:
         sys.stderr.write(run["stderr"][-4000:])
         raise SystemExit(f"compare: ONNX export/check failed ({failure_reason(run)})")
@@ -123,9 +135,48 @@ def export_onnx(args):
     worst = max(report["max_abs_diff"].values())
     log(f"ONNX: max |logits(ORT) - logits(PyTorch)| = {worst:.3g} "
         f"({', '.join(f'batch {b}: {d:.3g}' for b, d in report['max_abs_diff'].items())})")
+    if report.get("int8"):
+        log(f"ONNX int8: max |logits(ORT int8) - logits(PyTorch)| = "
+            f"{max(report['int8']['max_abs_diff'].values()):.3g} on random inputs (quantisation, not checked)")
     if worst > args.tolerance:
         raise SystemExit(f"compare: ONNX Runtime disagrees with PyTorch by {worst:.3g} > {args.tolerance}")
     return report
+
+
+def load_fidelity(args):
+    """Each system's fidelity (Benchmarks/fidelity) for the report and the chart, or None.
+
+    From --fidelity FILE (a fidelity.py --output of this very model), or measured now on --fidelity-count
+    images when that is given. Returns {"source", "images", "systems": {system: metrics}}.
+    """
+    path = args.fidelity
+    if args.fidelity_count:
+        path = os.path.join(args.work_dir, f"fidelity-{os.path.basename(args.model)}-n{args.fidelity_count}.json")
+        wanted = [FIDELITY[s] for s in args.systems if s in FIDELITY]
+        log(f"fidelity: {', '.join(wanted)} on {args.fidelity_count} images (Benchmarks/fidelity/fidelity.py)...")
+        run = run_measured([sys.executable, os.path.join(REPO, "Benchmarks", "fidelity", "fidelity.py"),
+                            "--model", args.model, "--count", str(args.fidelity_count), "--threads",
+                            str(args.threads), "--vit-classify", args.vit_classify, "--configurations",
+                            ",".join(wanted), "--work-dir", os.path.join(args.work_dir, "fidelity"),
+                            "--output", path], env=worker_env(args.threads), timeout=args.timeout)
+        if run["returncode"] != 0:
+            log(f"fidelity: failed ({failure_reason(run)}); the report and chart go without it")
+            if not os.path.exists(path):
+                return None
+    if not path:
+        return None
+    with open(path) as f:
+        measured = json.load(f)
+    if os.path.realpath(measured["model"]) != os.path.realpath(args.model):
+        raise SystemExit(f"compare: --fidelity {path} measured {measured['model']}, not --model {args.model}")
+    systems = {}
+    for system, configuration in FIDELITY.items():
+        entry = measured["configurations"].get(configuration, {})
+        if "metrics" in entry:
+            keep = ("max_abs", "median_abs", "p99_abs", "top1_agree", "top5_set_agree", "images")
+            systems[system] = {k: entry["metrics"][k] for k in keep}
+    return {"source": path, "images": measured["settings"]["count"], "processor": measured["settings"]["processor"],
+            "systems": systems}
 
 
 def binary_status(system, args):
@@ -136,18 +187,19 @@ def binary_status(system, args):
     return f"not built ({path} missing; `swift build -c release --product {product}`)"
 
 
-def throughput_rounds(args, systems, onnx_path):
+def throughput_rounds(args, systems, onnx_paths):
     raw = {s: [] for s in systems}
     status = {s: None for s in systems}
-    if SWIFT in systems:
-        status[SWIFT] = binary_status("bench", args)
+    for system in SWIFT_SYSTEMS:
+        if system in systems:
+            status[system] = binary_status("bench", args)
     for r in range(args.rounds):
         for system in rotated(systems, r):
             if status[system] is not None:
                 continue
             load_before = wait_for_quiet(args)
-            run = run_measured(throughput_command(system, args, onnx_path), env=worker_env(args.threads)
-                               if system != SWIFT else None, timeout=args.timeout)
+            run = run_measured(throughput_command(system, args, onnx_paths), env=worker_env(args.threads)
+                               if system not in SWIFT_SYSTEMS else None, timeout=args.timeout)
             entry = {"round": r, "wall_s": run["wall_s"], "peak_rss_mb": run["peak_rss_mb"],
                      "background_cores": run.get("background_cores"), "background_cores_before": load_before}
             if run["returncode"] != 0:
@@ -179,11 +231,12 @@ def throughput_rounds(args, systems, onnx_path):
     return raw, status
 
 
-def process_rounds(args, systems, onnx_path):
+def process_rounds(args, systems, onnx_paths):
     raw = {s: [] for s in systems}
     status = {s: None for s in systems}
-    if SWIFT in systems:
-        status[SWIFT] = binary_status("classify", args)
+    for system in SWIFT_SYSTEMS:
+        if system in systems:
+            status[system] = binary_status("classify", args)
     total = args.process_warmup + args.process_rounds
     for r in range(total):
         warm = r < args.process_warmup
@@ -191,8 +244,9 @@ def process_rounds(args, systems, onnx_path):
             if status[system] is not None:
                 continue
             wait_for_quiet(args)
-            run = run_measured(process_command(system, args, onnx_path),
-                               env=worker_env(args.threads) if system != SWIFT else None, timeout=args.timeout)
+            run = run_measured(process_command(system, args, onnx_paths),
+                               env=worker_env(args.threads) if system not in SWIFT_SYSTEMS else None,
+                               timeout=args.timeout)
             label = "warm-up" if warm else f"round {r - args.process_warmup + 1}/{args.process_rounds}"
             if run["returncode"] != 0:
                 status[system] = f"failed: {failure_reason(run)}"
@@ -254,6 +308,11 @@ def parse_args(argv=None):
                         help="longest wait for --quiet-below (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=1800,
                         help="seconds before a child process is killed (default: %(default)s)")
+    parser.add_argument("--fidelity", metavar="FILE",
+                        help="a Benchmarks/fidelity/fidelity.py --output of the same model: each system's "
+                             "max |Δlogit| and top-1 agreement go into the report and the chart")
+    parser.add_argument("--fidelity-count", type=int, default=0, metavar="N",
+                        help="measure that now, on N images, instead of reading --fidelity (default: off)")
     parser.add_argument("--output", default="results.json",
                         help="JSON file for every raw and summarised number (default: %(default)s)")
     parser.add_argument("--markdown", help="also write the Markdown report to this file")
@@ -270,7 +329,7 @@ def parse_args(argv=None):
         parser.error(f"--systems: unknown {unknown}; choose from {ALL_SYSTEMS}")
     args.systems = [x for x in ALL_SYSTEMS if x in systems]
     if min(args.batch_size) < 1 or args.rounds < 1 or args.iterations < 1 or args.warmup < 0 \
-            or args.process_rounds < 0 or args.process_warmup < 0 or args.threads < 1:
+            or args.process_rounds < 0 or args.process_warmup < 0 or args.threads < 1 or args.fidelity_count < 0:
         parser.error("batch sizes, rounds, iterations and threads must be positive")
     for name in ("config.json", "preprocessor_config.json"):
         if not os.path.isfile(os.path.join(args.model, name)):
@@ -291,14 +350,15 @@ def main(argv=None):
         f"systems {','.join(args.systems)}, {args.rounds} rounds × ({args.warmup} + {args.iterations}) "
         f"passes per batch size {args.batch_size}, {args.process_rounds} whole-process rounds")
 
-    onnx_report, onnx_path = None, None
-    if ORT in args.systems:
-        onnx_report = export_onnx(args)
-        onnx_path = onnx_report["onnx"]
+    fidelity = load_fidelity(args)
+    onnx_report, onnx_paths = None, {}
+    if any(system in args.systems for system in ORT_SYSTEMS):
+        onnx_report = export_onnx(args, int8=ORT_INT8 in args.systems)
+        onnx_paths = {ORT: onnx_report["onnx"], ORT_INT8: (onnx_report.get("int8") or {}).get("onnx")}
 
-    raw_t, status_t = throughput_rounds(args, args.systems, onnx_path)
+    raw_t, status_t = throughput_rounds(args, args.systems, onnx_paths)
     if args.process_rounds:
-        raw_p, status_p = process_rounds(args, args.systems, onnx_path)
+        raw_p, status_p = process_rounds(args, args.systems, onnx_paths)
     else:
         raw_p, status_p = {}, {}
 
@@ -315,6 +375,7 @@ def main(argv=None):
                   "num_labels": len(config.get("id2label", {})) or config.get("num_labels")},
         "machine": machine,
         "onnx": onnx_report,
+        "fidelity": fidelity,
         "throughput": summary,
         "whole_process": process,
         "raw": {"throughput": raw_t, "whole_process": raw_p},

@@ -2,7 +2,7 @@
 
 import statistics
 
-from systems import ORT, SWIFT, TORCH
+from systems import RATIO_BASELINES, SWIFT_SYSTEMS
 
 
 def spread(values):
@@ -26,7 +26,7 @@ def summarise_throughput(raw, status, args, flops):
                    "images_per_second": b * 1000.0 / lat,
                    "images_per_second_rounds": [b * 1000.0 / m for m in medians],
                    "effective_gflops": flops * b / (lat / 1000.0) / 1e9}
-            if system == SWIFT:
+            if system in SWIFT_SYSTEMS:
                 for key in ("roof_fraction", "gflops_per_second"):
                     values = [float(x[key]) for x in results if isinstance(x.get(key), (int, float))]
                     if values:
@@ -42,11 +42,15 @@ def summarise_throughput(raw, status, args, flops):
                 "load_ms": statistics.median(float(e["report"].get("load_ms", 0) or 0) for e in ok),
                 "bench_peak_rss_mb": statistics.median(
                     float(e["report"].get("peak_rss_mb") or e["peak_rss_mb"]) for e in ok)}
-        if system == SWIFT:
+        if system in SWIFT_SYSTEMS:
             roofs = [float(e["report"]["fma_peak_gflops"]) for e in ok
                      if isinstance(e["report"].get("fma_peak_gflops"), (int, float))]
             if roofs:
                 item["fma_peak_gflops"] = statistics.median(roofs)
+            # Which kernels ran: on a CPU without AVX512-BF16 / VNNI the reduced precisions are emulated.
+            for key in ("compute", "gemm_kernel", "isa"):
+                if isinstance(ok[0]["report"].get(key), str):
+                    item[key] = ok[0]["report"][key]
         summary[system] = item
     return summary
 
@@ -78,26 +82,27 @@ def paired_ratios(raw, ours, theirs, batch, key):
 
 
 def ratios(summary, process, raw, args):
+    """{"<swift system>/<baseline>": ratios} for every SwiftViT system against ORT fp32, ORT int8 and PyTorch."""
     out = {}
     lat_b, thr_b = str(args.batch_size[0]), str(args.batch_size[-1])
-    ours = summary.get(SWIFT, {})
-    for other in (ORT, TORCH):
-        theirs = summary.get(other, {})
-        if ours.get("status") != "ok" or theirs.get("status") != "ok":
-            continue
-        item = {
-            f"batch{lat_b}_latency": ours["batches"][lat_b]["latency_ms"]["median"]
-            / theirs["batches"][lat_b]["latency_ms"]["median"],
-            f"batch{lat_b}_latency_rounds": paired_ratios(raw, SWIFT, other, int(lat_b), "latency"),
-            f"batch{thr_b}_throughput": ours["batches"][thr_b]["images_per_second"]
-            / theirs["batches"][thr_b]["images_per_second"],
-            f"batch{thr_b}_throughput_rounds": paired_ratios(raw, SWIFT, other, int(thr_b), "throughput"),
-        }
-        out[f"{SWIFT}/{other}"] = item
-    for other in (ORT, TORCH):
-        p_ours, p_theirs = process.get(SWIFT, {}), process.get(other, {})
-        if p_ours.get("status") == "ok" and p_theirs.get("status") == "ok":
-            item = out.setdefault(f"{SWIFT}/{other}", {})
-            item["process_wall"] = p_ours["wall_s"]["median"] / p_theirs["wall_s"]["median"]
-            item["process_peak_rss"] = p_ours["peak_rss_mb"]["median"] / p_theirs["peak_rss_mb"]["median"]
+    for mine in SWIFT_SYSTEMS:
+        ours = summary.get(mine, {})
+        for other in RATIO_BASELINES[mine]:
+            theirs = summary.get(other, {})
+            if ours.get("status") != "ok" or theirs.get("status") != "ok":
+                continue
+            out[f"{mine}/{other}"] = {
+                f"batch{lat_b}_latency": ours["batches"][lat_b]["latency_ms"]["median"]
+                / theirs["batches"][lat_b]["latency_ms"]["median"],
+                f"batch{lat_b}_latency_rounds": paired_ratios(raw, mine, other, int(lat_b), "latency"),
+                f"batch{thr_b}_throughput": ours["batches"][thr_b]["images_per_second"]
+                / theirs["batches"][thr_b]["images_per_second"],
+                f"batch{thr_b}_throughput_rounds": paired_ratios(raw, mine, other, int(thr_b), "throughput"),
+            }
+        for other in RATIO_BASELINES[mine]:
+            p_ours, p_theirs = process.get(mine, {}), process.get(other, {})
+            if p_ours.get("status") == "ok" and p_theirs.get("status") == "ok":
+                item = out.setdefault(f"{mine}/{other}", {})
+                item["process_wall"] = p_ours["wall_s"]["median"] / p_theirs["wall_s"]["median"]
+                item["process_peak_rss"] = p_ours["peak_rss_mb"]["median"] / p_theirs["peak_rss_mb"]["median"]
     return out
