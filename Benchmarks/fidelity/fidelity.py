@@ -66,6 +66,8 @@ def parse_args(argv=None):
     parser.add_argument("--configurations", default="all",
                         help="comma-separated subset of: " + ", ".join(list(LABELS) + list(_simulations()))
                              + " (default: all)")
+    parser.add_argument("--simulation-count", type=int,
+                        help="run the PyTorch simulations on the first N images only (default: all)")
     parser.add_argument("--threads", type=int, default=2, help="threads for every system (default: 2)")
     parser.add_argument("--batch-size", type=int, default=8, help="transformers and vit-classify batch size")
     parser.add_argument("--work-dir", default=os.path.join(tempfile.gettempdir(), "swiftvit-fidelity"),
@@ -81,6 +83,7 @@ def parse_args(argv=None):
     if unknown:
         parser.error(f"--configurations: unknown {unknown}")
     args.configurations = [c for c in everything if c in chosen]
+    args.simulation_count = args.count if args.simulation_count is None else args.simulation_count
     if args.count < 1 or args.threads < 1 or args.batch_size < 1:
         parser.error("--count, --threads and --batch-size must be positive")
     return args
@@ -104,43 +107,86 @@ def model_work_dir(args):
     return os.path.join(args.work_dir, f"{folder}-{hashlib.sha256(key.encode()).hexdigest()[:12]}")
 
 
+class Cache:
+    """Logits already computed, per configuration and batch of images, so an interrupted run resumes.
+
+    Keyed by the checkpoint (model_work_dir), the backend, the image set and the batch's position; a
+    configuration's files are `<configuration>-<what>.npz` holding `logits` and `seconds`.
+    """
+
+    def __init__(self, args):
+        self.folder = os.path.join(model_work_dir(args), f"logits-{args.processor}-seed{args.seed}-n{args.count}")
+        os.makedirs(self.folder, exist_ok=True)
+
+    def path(self, configuration, what):
+        return os.path.join(self.folder, f"{configuration}-{what}.npz")
+
+    def get(self, configuration, what):
+        """(logits, seconds, notes) or None."""
+        try:
+            with np.load(self.path(configuration, what)) as stored:
+                return stored["logits"], float(stored["seconds"]), [str(x) for x in stored["notes"]]
+        except (OSError, KeyError, ValueError):
+            return None
+
+    def put(self, configuration, what, logits, seconds, notes=()):
+        tmp = self.path(configuration, what) + ".partial.npz"
+        np.savez(tmp, logits=logits, seconds=seconds, notes=np.array(list(notes), dtype=str))
+        os.replace(tmp, self.path(configuration, what))
+
+
+def ort_models(args, wanted):
+    """{configuration: ONNX file} for the ONNX Runtime configurations, exported and quantised as needed."""
+    fp32, report = runners.export_onnx(args.model, model_work_dir(args), args.threads)
+    log(f"fidelity: ONNX {fp32} (ORT vs PyTorch on random inputs: {report['max_abs_diff']})")
+    paths = {c: fp32 if c == "ort-fp32" else runners.quantize(fp32, c) for c in wanted}
+    entries = {c: {"onnx": paths[c], "onnx_bytes": os.path.getsize(paths[c])} for c in wanted}
+    if "ort-fp32" in entries:
+        entries["ort-fp32"]["export_check_max_abs_diff"] = report["max_abs_diff"]
+    return paths, entries
+
+
 def python_side(args, files, image_dir, configurations):
-    """Reference logits and every Python-run configuration's, batch by batch over the same pixel values."""
+    """Reference logits and every Python-run configuration's, batch by batch over the same pixel values.
+
+    The simulations run on the first --simulation-count images only (they cost a PyTorch pass each).
+    """
     import reference
+    cache = Cache(args)  # the same folder main's Cache uses
     processor, model = reference.load(args.model, args.processor, args.threads)
-    sessions, entries = {}, {}
     wanted_ort = [c for c in configurations if c.startswith("ort-")]
-    if wanted_ort:
-        fp32, report = runners.export_onnx(args.model, model_work_dir(args), args.threads)
-        log(f"fidelity: ONNX {fp32} (ORT vs PyTorch on random inputs: {report['max_abs_diff']})")
-        paths = {"ort-fp32": fp32}
-        for c in wanted_ort:
-            if c != "ort-fp32":
-                paths[c] = runners.quantize(fp32, c)
-        sessions = {c: runners.ort_session(paths[c], args.threads) for c in wanted_ort}
-        for c in wanted_ort:
-            entries[c] = {"onnx": paths[c], "onnx_bytes": os.path.getsize(paths[c])}
-        entries.setdefault("ort-fp32", {})["export_check_max_abs_diff"] = report["max_abs_diff"]
+    paths, entries = ort_models(args, wanted_ort) if wanted_ort else ({}, {})
+    sessions = {}
     simulations = [c for c in configurations if c.startswith("sim-")]
     out = {c: [] for c in ["reference"] + wanted_ort + simulations}
     seconds = {c: 0.0 for c in out}
     for start in range(0, len(files), args.batch_size):
         batch = files[start:start + args.batch_size]
-        t = time.perf_counter()
-        pixels = reference.pixel_values(processor, [os.path.join(image_dir, f) for f in batch])
-        out["reference"].append(reference.logits(model, pixels))
-        seconds["reference"] += time.perf_counter() - t
-        for c in wanted_ort:
-            t = time.perf_counter()
-            out[c].append(runners.ort_logits(sessions[c], pixels.numpy()))
-            seconds[c] += time.perf_counter() - t
-        for c in simulations:
-            t = time.perf_counter()
-            with reference.simulating(model, c):
-                out[c].append(reference.logits(model, pixels))
-            seconds[c] += time.perf_counter() - t
-        log(f"fidelity: python side {start + len(batch)}/{len(files)} images")
-    logits = {c: np.concatenate(v).astype(np.float64) for c, v in out.items()}
+        what = f"{start:05d}-{len(batch)}"
+        todo = ["reference"] + wanted_ort + [c for c in simulations if start < args.simulation_count]
+        pixels = None
+        for c in todo:
+            cached = cache.get(c, what)
+            if cached is None:
+                t = time.perf_counter()
+                if pixels is None:
+                    pixels = reference.pixel_values(processor, [os.path.join(image_dir, f) for f in batch])
+                if c == "reference":
+                    result = reference.logits(model, pixels)
+                elif c.startswith("ort-"):
+                    if c not in sessions:
+                        sessions[c] = runners.ort_session(paths[c], args.threads)
+                    result = runners.ort_logits(sessions[c], pixels.numpy())
+                else:
+                    with reference.simulating(model, c):
+                        result = reference.logits(model, pixels)
+                cached = (result, time.perf_counter() - t)
+                cache.put(c, what, *cached)
+            out[c].append(cached[0])
+            seconds[c] += cached[1]
+        log(f"fidelity: python side {start + len(batch)}/{len(files)} images"
+            + (" (cached)" if pixels is None else ""))
+    logits = {c: np.concatenate(v).astype(np.float64) for c, v in out.items() if v}
     for c in wanted_ort + simulations:
         entries.setdefault(c, {})["seconds"] = seconds[c]
     labels = {c: (f"PyTorch simulation: {c[4:]}", reference.SIMULATIONS[c][2]) for c in simulations}
@@ -185,6 +231,7 @@ def main(argv=None):
     files = [entry["file"] for entry in manifest]
 
     started = time.time()
+    cache = Cache(args)
     logits, entries, reference_seconds, extra_labels = python_side(args, files, image_dir, args.configurations)
     reference = logits.pop("reference")
     machine = cpu()
@@ -192,11 +239,17 @@ def main(argv=None):
         name = f"swiftvit-{compute}"
         if name not in args.configurations:
             continue
-        log(f"fidelity: vit-classify --compute {compute} on {len(files)} images...")
+        st = os.stat(args.vit_classify) if os.path.exists(args.vit_classify) else None
+        what = f"{st.st_size}-{st.st_mtime_ns}" if st else "missing"
+        cached = cache.get(name, what)
+        log(f"fidelity: vit-classify --compute {compute} on {len(files)} images"
+            + (" (cached)" if cached else "..."))
         try:
-            logits[name], seconds, info = runners.swiftvit_logits(
-                args.vit_classify, args.model, image_dir, files, labels, compute, args.processor,
-                args.threads, args.batch_size)
+            if cached is None:
+                cached = runners.swiftvit_logits(args.vit_classify, args.model, image_dir, files, labels, compute,
+                                                 args.processor, args.threads, args.batch_size)
+                cache.put(name, what, *cached)
+            logits[name], seconds, info = cached
             entries[name] = {"seconds": seconds, "kernels": info}
         except (runners.RunError, OSError, ValueError) as error:
             entries[name] = {"error": str(error)}
@@ -208,7 +261,7 @@ def main(argv=None):
         entry = dict(entries.get(name, {}))
         entry["label"], entry["description"] = all_labels[name]
         if name in logits:
-            entry["metrics"] = metrics.compare(logits[name], reference)
+            entry["metrics"] = metrics.compare(logits[name], reference[:len(logits[name])])
         configurations[name] = entry
     results = {
         "schema": 1, "model": args.model, "model_name": args.name, "labels": labels,
