@@ -68,11 +68,18 @@ struct ResizePlan: Sendable {
         let make = processor.backend == .pillow ? AxisWeights.pillow : AxisWeights.torchvision
         let x = input.width == output.width ? nil : make(input.width, output.width, filter)
         let y = input.height == output.height ? nil : make(input.height, output.height, filter)
-        // Pillow 13's measured order (see PillowResampler); PyTorch always goes horizontal first. Nearest
-        // neighbour has no intermediate rounding, so its order does not matter.
-        let verticalFirst = processor.backend == .pillow && filter != .nearest && x != nil && y != nil
+        return (x, y, horizontalFirst(processor, from: input, to: output))
+    }
+
+    /// Pillow 13's measured order (see ``PillowResampler``): vertical first when both passes run and the
+    /// height shrinks by more than twice what the width does. PyTorch always goes horizontal first. Nearest
+    /// neighbour has no intermediate rounding, so its order does not matter.
+    private static func horizontalFirst(_ processor: ImageProcessor, from input: (width: Int, height: Int),
+                                        to output: (width: Int, height: Int)) -> Bool {
+        let filter = ResamplingFilter(rawValue: processor.configuration.resample)!
+        let verticalFirst = processor.backend == .pillow && filter != .nearest && input.width != output.width
             && output.height < input.height && input.height - output.height > 2 * (input.width - output.width)
-        return (x, y, !verticalFirst)
+        return !verticalFirst
     }
 
     /// transformers' `center_crop` on one axis (see ``ImageProcessor/centerCrop(_:to:backend:into:)``): the
@@ -93,33 +100,35 @@ struct ResizePlan: Sendable {
     static func estimatedBytes(processor: ImageProcessor, storedWidth width: Int, storedHeight height: Int,
                                orientation: ExifOrientation) -> Int {
         let transposed = orientation.swapsDimensions
-        let (uprightWidth, uprightHeight) = transposed ? (height, width) : (width, height)
+        let upright: (width: Int, height: Int) = transposed ? (height, width) : (width, height)
         let resized: (width: Int, height: Int) = processor.configuration.doResize
-            ? processor.resizedSize(forImageWidth: uprightWidth, height: uprightHeight) : (uprightWidth, uprightHeight)
+            ? processor.resizedSize(forImageWidth: upright.width, height: upright.height) : upright
         let (resizedWidth, resizedHeight) = (max(resized.width, 1), max(resized.height, 1))
         let crop = processor.configuration.doCenterCrop ? processor.configuration.cropSize : nil
         let (outputWidth, outputHeight) = (crop?.width ?? resizedWidth, crop?.height ?? resizedHeight)
         let filter = ResamplingFilter(rawValue: processor.configuration.resample)!
-        let (acrossInput, acrossOutput) = transposed ? (uprightWidth, resizedWidth) : (uprightHeight, resizedHeight)
+        let (acrossInput, acrossOutput) = transposed ? (upright.width, resizedWidth) : (upright.height, resizedHeight)
         let alongOutput = min(transposed ? resizedHeight : resizedWidth, transposed ? outputHeight : outputWidth)
-        let window = windowBound(input: acrossInput, output: acrossOutput, filter: filter)
+        let alongFirst = horizontalFirst(processor, from: upright, to: (resizedWidth, resizedHeight)) != transposed
+        let window = windowBound(input: acrossInput, output: acrossOutput, filter: filter, summingInputs: !alongFirst)
+        // Along first keeps `window` resized rows of bytes; across first `window` full rows of 32-bit sums.
+        let rows = alongFirst ? window * 3 * alongOutput : window * 12 * width
         var (product, overflow) = outputWidth.multipliedReportingOverflow(by: outputHeight)
         (product, overflow) = overflow ? (.max, true) : product.multipliedReportingOverflow(by: 3)
         guard !overflow else { return .max }
-        return product + weightBytes(input: uprightWidth, output: resizedWidth, filter: filter)
-            + weightBytes(input: uprightHeight, output: resizedHeight, filter: filter)
-            + 3 * width + 24 * max(width, alongOutput) + window * 12 * max(width, alongOutput) + 4096
+        return product + rows + 3 * width + 3 * 12 * max(width, alongOutput) + 4096
+            + weightBytes(input: upright.width, output: resizedWidth, filter: filter)
+            + weightBytes(input: upright.height, output: resizedHeight, filter: filter)
     }
 
-    /// The most outputs one input can feed, or taps one output can read, on an axis: a bound on the rows a
-    /// resizer keeps either way.
-    private static func windowBound(input: Int, output: Int, filter: ResamplingFilter) -> Int {
+    /// On one axis, the most taps one output reads (for a ring of resized rows), or the most outputs whose
+    /// windows one input falls in (for open sums, `summingInputs`).
+    private static func windowBound(input: Int, output: Int, filter: ResamplingFilter, summingInputs: Bool) -> Int {
         guard input != output else { return 1 }
         let scale = Double(input) / Double(output)
         let support = (filter.support ?? 0.5) * max(scale, 1)
-        let taps = Int(support.rounded(.up)) * 2 + 1
-        let outputsPerInput = Int((2 * support / scale).rounded(.up)) + 2
-        return min(max(taps, outputsPerInput), max(input, output))
+        let bound = summingInputs ? (2 * support / scale).rounded(.up) + 2 : support.rounded(.up) * 2 + 1
+        return Int(min(bound, Double(summingInputs ? output : input)))
     }
 
     /// The bytes the weights for resizing `input` to `output` pixels take while they are built (PyTorch's

@@ -67,6 +67,15 @@ final class StreamingResizer: ImageRowConsumer {
         ring.deallocate()
     }
 
+    /// The bytes this resizer allocated (its weights excepted), which ``ResizePlan/estimatedBytes(processor:storedWidth:storedHeight:orientation:)``
+    /// bounds.
+    var allocatedBytes: Int {
+        let width = max(plan.rowLength, plan.alongOutputs.count)
+        let slotBytes = plan.alongFirst ? 3 * plan.alongOutputs.count : 12 * plan.rowLength
+        return 3 * plan.outputWidth * plan.outputHeight + (plan.alongReversed ? 3 * plan.rowLength : 0)
+            + 12 * width + 3 * width + 3 * width + ringCapacity * slotBytes
+    }
+
     /// Whether every output line has been written.
     var isComplete: Bool { received == plan.rowCount }
 
