@@ -41,8 +41,9 @@ let package = Package(
         // System-library shims: module maps and link flags only.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
                        providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG",
-                       providers: [.apt(["libturbojpeg0-dev", "libjpeg62-turbo-dev"])]),
+        // libjpeg-turbo's scanline API behind a C shim that keeps its setjmp/longjmp error handling inside C
+        // (Debian: libjpeg62-turbo-dev).
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG",
                        providers: [.apt(["libpng-dev"])]),
 

@@ -3,10 +3,13 @@ import Foundation
 /// Decodes JPEG and PNG files into upright ``RGBImage``s, matching what transformers' `load_image` gets from
 /// Pillow 13: `ImageOps.exif_transpose(Image.open(file)).convert("RGB")`.
 ///
-/// The format is taken from the leading bytes, never from a file name. The image's size is read from its
-/// header and checked against ``maximumPixelCount`` before any pixel buffer is allocated. libjpeg-turbo and
-/// libpng do the decoding through their APIs that report errors by return code, so a broken file becomes an
-/// ``ImageDecodingError`` instead of a crash. The decoder holds no state: share one across threads.
+/// The format is taken from the leading bytes, never from a file name. ``open(_:source:)`` reads the file's
+/// structure (size, orientation) and checks the size against ``maximumPixelCount``; decoding then checks the
+/// memory it will need against ``memoryBudget`` before allocating any pixel buffer. Both decoders produce rows
+/// one at a time (libjpeg-turbo's scanline API behind a C shim that keeps its `longjmp` inside C; our own
+/// inflate-and-unfilter PNG reader), so ``ImageProcessor/process(_:)-(EncodedImage)`` can resize an image of
+/// any size in a few megabytes; a broken file becomes an ``ImageDecodingError`` instead of a crash. The
+/// decoder holds no state: share one across threads.
 public struct ImageDecoder: Sendable {
     /// Pillow's limit: `Image.MAX_IMAGE_PIXELS` (89,478,485) triggers a warning, twice that an error.
     public static let defaultMaximumPixelCount = 2 * 89_478_485
@@ -15,27 +18,29 @@ public struct ImageDecoder: Sendable {
     public var maximumPixelCount: Int
     /// Whether to turn images upright according to their EXIF orientation, as `load_image` does.
     public var appliesOrientation: Bool
+    /// The most bytes one decode may allocate (pixel buffers, libjpeg's coefficient buffer, the resize's
+    /// rows and output); a decode that would need more throws
+    /// ``ImageDecodingError/exceedsMemoryBudget(source:needed:budget:)`` before allocating anything big.
+    /// The default is ``defaultMemoryBudget``.
+    public var memoryBudget: Int
 
     /// Creates a decoder.
     ///
     /// - Parameters:
     ///   - maximumPixelCount: The largest `width × height` accepted; the default is Pillow's.
     ///   - appliesOrientation: Whether to apply the EXIF orientation (default `true`, like transformers).
-    public init(maximumPixelCount: Int = ImageDecoder.defaultMaximumPixelCount, appliesOrientation: Bool = true) {
+    ///   - memoryBudget: The most bytes one decode may allocate; the default is an eighth of the memory
+    ///     available (``defaultMemoryBudget``).
+    public init(maximumPixelCount: Int = ImageDecoder.defaultMaximumPixelCount, appliesOrientation: Bool = true,
+                memoryBudget: Int = ImageDecoder.defaultMemoryBudget) {
         self.maximumPixelCount = maximumPixelCount
         self.appliesOrientation = appliesOrientation
+        self.memoryBudget = memoryBudget
     }
 
     /// Reads and decodes the image file at `url`; errors name the file's path.
     public func decode(contentsOf url: URL) throws(ImageDecodingError) -> RGBImage {
-        let data: Data
-        do {
-            // Mapping avoids copying a large file into memory just to read its header.
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw .unreadableFile(path: url.path, error: error)
-        }
-        return try decode(data, source: url.path)
+        try open(contentsOf: url).decoded()
     }
 
     /// Decodes an image from its file bytes.
@@ -44,11 +49,42 @@ public struct ImageDecoder: Sendable {
     ///   - data: The complete contents of a JPEG or PNG file.
     ///   - source: A name for the bytes, such as a path or URL, used in error messages.
     public func decode(_ data: Data, source: String? = nil) throws(ImageDecodingError) -> RGBImage {
+        try open(data, source: source).decoded()
+    }
+
+    /// Reads the image file at `url` and its structure, without decoding pixels; errors name the file's path.
+    public func open(contentsOf url: URL) throws(ImageDecodingError) -> EncodedImage {
+        let data: Data
+        do {
+            // Mapping avoids copying a large file into memory just to read its header.
+            data = try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            throw .unreadableFile(path: url.path, error: error)
+        }
+        return try open(data, source: url.path)
+    }
+
+    /// Reads the structure of an image's file bytes — format, size, orientation — without decoding pixels.
+    ///
+    /// - Throws: ``ImageDecodingError/tooManyPixels(source:width:height:limit:)`` beyond
+    ///   ``maximumPixelCount``, and the errors a malformed header or metadata raise.
+    public func open(_ data: Data, source: String? = nil) throws(ImageDecodingError) -> EncodedImage {
         let result = data.withUnsafeBytes { bytes in
-            Result { () throws(ImageDecodingError) in try decode(bytes) }
+            Result { () throws(ImageDecodingError) -> EncodedImage.Structure in
+                switch try Self.format(of: bytes) {
+                case .jpeg:
+                    let structure = try JPEGStructure.parse(bytes)
+                    try checkPixelCount(width: structure.width, height: structure.height)
+                    return .jpeg(structure)
+                case .png:
+                    let structure = try PNGStructure.parse(bytes)
+                    try checkPixelCount(width: structure.width, height: structure.height)
+                    return .png(structure)
+                }
+            }
         }
         do throws(ImageDecodingError) {
-            return try result.get()
+            return EncodedImage(data: data, source: source, structure: try result.get(), decoder: self)
         } catch {
             throw error.naming(source)
         }
@@ -81,25 +117,6 @@ public struct ImageDecoder: Sendable {
         guard !bytes.isEmpty else { throw .empty(source: nil) }
         guard let format = ImageFormat(detecting: bytes) else { throw .unrecognizedFormat(source: nil) }
         return format
-    }
-
-    private func decode(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodingError) -> RGBImage {
-        let image: RGBImage
-        let metadata: OrientationMetadata
-        switch try Self.format(of: bytes) {
-        case .jpeg:
-            let structure = try JPEGStructure.parse(bytes)
-            try checkPixelCount(width: structure.width, height: structure.height)
-            image = try JPEGDecoder.decode(structure, from: bytes)
-            metadata = structure.orientationMetadata
-        case .png:
-            let structure = try PNGStructure.parse(bytes)
-            try checkPixelCount(width: structure.width, height: structure.height)
-            image = try PNGDecoder.decode(structure, from: bytes)
-            metadata = structure.orientationMetadata
-        }
-        guard appliesOrientation else { return image }
-        return metadata.orientation.transposing(image)
     }
 
     private func checkPixelCount(width: Int, height: Int) throws(ImageDecodingError) {

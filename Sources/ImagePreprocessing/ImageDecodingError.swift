@@ -19,6 +19,9 @@ public enum ImageDecodingError: Error, Sendable, Equatable, CustomStringConverti
     case unsupported(source: String?, format: ImageFormat, reason: String)
     /// The header declares more pixels than the decoder's limit, so nothing was allocated.
     case tooManyPixels(source: String?, width: Int, height: Int, limit: Int)
+    /// Decoding would need more memory than the decoder's budget (``ImageDecoder/memoryBudget``), so nothing
+    /// was allocated; `needed` and `budget` are in bytes.
+    case exceedsMemoryBudget(source: String?, needed: Int, budget: Int)
 
     /// The file path or name the error is about, if known.
     public var source: String? {
@@ -26,7 +29,7 @@ public enum ImageDecodingError: Error, Sendable, Equatable, CustomStringConverti
         case .unreadableFile(let path, _): return path
         case .empty(let source), .unrecognizedFormat(let source), .truncated(let source, _),
              .badChecksum(let source, _), .corrupt(let source, _, _), .unsupported(let source, _, _),
-             .tooManyPixels(let source, _, _, _):
+             .tooManyPixels(let source, _, _, _), .exceedsMemoryBudget(let source, _, _):
             return source
         }
     }
@@ -52,7 +55,16 @@ public enum ImageDecodingError: Error, Sendable, Equatable, CustomStringConverti
         case .tooManyPixels(_, let width, let height, let limit):
             return "\(subject) is \(width)×\(height) = \(width * height) pixels, more than the limit of \(limit) "
                 + "(a possible decompression bomb)"
+        case .exceedsMemoryBudget(_, let needed, let budget):
+            return "\(subject) needs \(Self.megabytes(needed)) of memory to decode, more than the decoding budget of "
+                + "\(Self.megabytes(budget)) (\(needed) > \(budget) bytes)"
         }
+    }
+
+    /// `bytes` in binary megabytes with one decimal, e.g. `"507.2 MB"`.
+    private static func megabytes(_ bytes: Int) -> String {
+        let tenths = Int((Double(bytes) / 104_857.6).rounded())
+        return "\(tenths / 10).\(tenths % 10) MB"
     }
 
     /// The same message as ``description``, for `LocalizedError` consumers.
@@ -72,6 +84,8 @@ public enum ImageDecodingError: Error, Sendable, Equatable, CustomStringConverti
             return .unsupported(source: source, format: format, reason: reason)
         case .tooManyPixels(_, let width, let height, let limit):
             return .tooManyPixels(source: source, width: width, height: height, limit: limit)
+        case .exceedsMemoryBudget(_, let needed, let budget):
+            return .exceedsMemoryBudget(source: source, needed: needed, budget: budget)
         }
     }
 }

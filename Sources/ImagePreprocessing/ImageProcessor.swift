@@ -96,7 +96,16 @@ public struct ImageProcessor: Sendable {
 
     /// The 8-bit image after the resize and center-crop steps, before rescaling and normalization: what the
     /// backend holds just before its float steps (useful for diagnosing a mismatch).
+    ///
+    /// The image's rows go through the same row-by-row resize as an ``EncodedImage``'s (see
+    /// ``StreamingResizer``), which computes only the pixels the crop keeps.
     public func resizedAndCropped(_ image: RGBImage) -> RGBImage {
+        streamingResizedAndCropped(image)
+    }
+
+    /// ``resizedAndCropped(_:)`` the way transformers spells it: the backend's whole-image resize, then the
+    /// crop. The reference the row-by-row resize is tested against.
+    func wholeImageResizedAndCropped(_ image: RGBImage) -> RGBImage {
         let resized = resize(image)
         guard configuration.doCenterCrop, let crop = configuration.cropSize else { return resized }
         return RGBImage(width: crop.width, height: crop.height) { pixels in
@@ -121,7 +130,11 @@ public struct ImageProcessor: Sendable {
 
     /// `image`'s pixel values, channels first (`[3, H, W]`), as a new array.
     public func process(_ image: RGBImage) -> [Float] {
-        let prepared = resizedAndCropped(image)
+        process(prepared: resizedAndCropped(image))
+    }
+
+    /// The pixel values of an already resized and cropped image.
+    func process(prepared: RGBImage) -> [Float] {
         let count = channelCount * prepared.width * prepared.height
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             writeChannelsFirst(prepared, into: buffer.baseAddress!)

@@ -1,5 +1,5 @@
 /// What a walk over a PNG file's chunks finds, before any pixel is decoded: the header, the orientation
-/// metadata, and where the chunks libpng needs are.
+/// metadata, and where the palette and the image data are.
 ///
 /// The walk follows Pillow 13's `PngImagePlugin`, because its choices decide which files a transformers user
 /// can open: CRCs are checked for every chunk before the image data (a mismatch is an error) and for none
@@ -44,45 +44,24 @@ struct PNGStructure {
         return try walker.walk()
     }
 
-    /// The stream libpng decodes: the signature, IHDR, PLTE for palette images, the image data, and IEND.
-    ///
-    /// Every other chunk is left out on purpose. Pillow applies no gamma (`gAMA`), colour profile (`iCCP`,
-    /// `sRGB`, `cHRM`) or significant-bits (`sBIT`) correction, and drops transparency (`tRNS`) when converting
-    /// to RGB, whereas libpng's simplified API would act on them; without them libpng delivers the stored
-    /// samples unchanged. It also never sees text chunks, so none can make it allocate. The image data is
-    /// rewritten as chunks with correct CRCs, because Pillow never checks the CRCs of `IDAT` chunks; a chunk
-    /// cut off by the end of the file keeps only the bytes that exist, so libpng reports missing data.
-    func decoderStream(from bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        var stream = ImageFormat.pngSignature
-        let dataSize = imageData.reduce(0) { $0 + $1.count + 12 }
-        stream.reserveCapacity(stream.count + headerChunk.count + (paletteChunk?.count ?? 0) + dataSize + 12)
-        stream.append(contentsOf: bytes[headerChunk])
-        if colorType == 3, let paletteChunk { stream.append(contentsOf: bytes[paletteChunk]) }
-        for data in imageData {
-            let length = UInt32(data.count)
-            stream.append(contentsOf: [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF),
-                                       UInt8(length & 0xFF)])
-            let typeStart = stream.count
-            stream.append(contentsOf: [0x49, 0x44, 0x41, 0x54])  // IDAT
-            stream.append(contentsOf: bytes[data])
-            let crc = stream.withUnsafeBytes { Zlib.crc32(UnsafeRawBufferPointer(rebasing: $0[typeStart...])) }
-            stream.append(contentsOf: [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF),
-                                       UInt8(crc & 0xFF)])
-        }
-        stream.append(contentsOf: [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])  // IEND
-        return stream
+    /// The data of each chunk of the image-data run, in `bytes`: together, one zlib stream. A chunk cut off by
+    /// the end of the file keeps only the bytes that exist.
+    func imageDataChunks(in bytes: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer] {
+        imageData.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
     }
 
-    /// The image data of all IDAT chunks, concatenated: one zlib stream.
-    func compressedImageData(from bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        var data: [UInt8] = []
-        data.reserveCapacity(imageData.reduce(0) { $0 + $1.count })
-        for range in imageData { data.append(contentsOf: bytes[range]) }
-        return data
+    /// The data of the `PLTE` chunk before the image data, for palette images.
+    func paletteData(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard colorType == 3, let paletteChunk else { return nil }
+        return UnsafeRawBufferPointer(rebasing: bytes[(paletteChunk.lowerBound + 8)..<(paletteChunk.upperBound - 4)])
     }
 
-    /// A minimal non-interlaced PNG stream: signature, IHDR, one IDAT holding `compressed`, IEND.
-    static func stream(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, compressed: [UInt8]) -> [UInt8] {
+    /// Bits per pixel: samples per pixel × bit depth.
+    var bitsPerPixel: Int { samplesPerPixel * Int(bitDepth) }
+
+    /// A minimal PNG stream: signature, IHDR, one IDAT holding `compressed`, IEND.
+    static func stream(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, interlaced: Bool = false,
+                       compressed: [UInt8]) -> [UInt8] {
         var stream = ImageFormat.pngSignature
         func appendChunk(_ type: String, _ data: [UInt8]) {
             let length = UInt32(data.count)
@@ -95,7 +74,7 @@ struct PNGStructure {
         let w = UInt32(width), h = UInt32(height)
         appendChunk("IHDR", [UInt8(w >> 24), UInt8(w >> 16 & 0xFF), UInt8(w >> 8 & 0xFF), UInt8(w & 0xFF),
                              UInt8(h >> 24), UInt8(h >> 16 & 0xFF), UInt8(h >> 8 & 0xFF), UInt8(h & 0xFF),
-                             bitDepth, colorType, 0, 0, 0])
+                             bitDepth, colorType, 0, 0, interlaced ? 1 : 0])
         appendChunk("IDAT", compressed)
         appendChunk("IEND", [])
         return stream
@@ -267,7 +246,10 @@ private struct ChunkWalker {
         guard width > 0, height > 0, width <= Int(Int32.max), height <= Int(Int32.max) else {
             throw .corrupt(source: nil, format: .png, reason: "invalid size \(width)×\(height)")
         }
+        // libpng's png_check_IHDR refuses these, so the image cannot be decoded.
+        guard data[10] == 0 else { throw .corrupt(source: nil, format: .png, reason: "unknown compression method") }
         guard data[11] == 0 else { throw .corrupt(source: nil, format: .png, reason: "unknown filter method") }
+        guard data[12] <= 1 else { throw .corrupt(source: nil, format: .png, reason: "unknown interlace method") }
         // libpng's default user limits (PNG_USER_WIDTH_MAX / PNG_USER_HEIGHT_MAX), which the simplified API
         // cannot raise; Pillow has no such limit.
         guard width <= PNGStructure.maximumSide, height <= PNGStructure.maximumSide else {

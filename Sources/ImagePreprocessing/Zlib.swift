@@ -1,6 +1,7 @@
 import CPNG
 
-/// The two zlib services the PNG reader needs. zlib reports errors by return code, never by longjmp.
+/// zlib services for the PNG reader (checksums, bounded inflation of text chunks; the image data has its own
+/// ``InflateCursor``) and for tests that build PNGs. zlib reports errors by return code, never by longjmp.
 enum Zlib {
     /// The CRC-32 that PNG chunks carry, over `bytes`, continuing from `crc`.
     static func crc32(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
@@ -17,8 +18,7 @@ enum Zlib {
         return UInt32(truncatingIfNeeded: value)
     }
 
-    /// `bytes` as a zlib stream, compressed for speed (the result is only handed straight back to libpng), or
-    /// `nil` if zlib fails (it can only run out of memory).
+    /// `bytes` as a zlib stream, compressed for speed, or `nil` if zlib fails (it can only run out of memory).
     static func deflate(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
         var capacity = compressBound(uLong(bytes.count))
         var output = [UInt8](repeating: 0, count: Int(capacity))

@@ -13,6 +13,13 @@ extension ImageClassifier {
         public var batchSize: Int
         /// Images with more pixels than this are refused before they are decoded.
         public var maximumPixelCount: Int
+        /// The most bytes decoding and resizing one image may allocate; an image that would need more is
+        /// refused (``ImageDecodingError/exceedsMemoryBudget(source:needed:budget:)``) before anything big is
+        /// allocated. Files are decoded row by row into the resize, so most images need a few megabytes
+        /// however large they are; progressive JPEGs need libjpeg's whole-image coefficient buffer (about
+        /// 3 bytes per pixel for 4:2:0 colour). The default, ``ImageDecoder/defaultMemoryBudget``, is an
+        /// eighth of the machine's (or container's) memory.
+        public var decodingMemoryBudget: Int
         /// Hub revision (branch, tag or commit) when loading by id.
         public var revision: String
         /// The values the weights take: the checkpoint's (default), or rounded to bfloat16 (the
@@ -33,10 +40,12 @@ extension ImageClassifier {
         public init(threads: Int? = nil, batchSize: Int = 8,
                     maximumPixelCount: Int = ImageDecoder.defaultMaximumPixelCount, revision: String = "main",
                     weightPrecision: WeightPrecision = .float32, computePrecision: ComputePrecision = .float32,
-                    processorBackend: ProcessorBackend = .torchvision) {
+                    processorBackend: ProcessorBackend = .torchvision,
+                    decodingMemoryBudget: Int = ImageDecoder.defaultMemoryBudget) {
             self.threads = threads
             self.batchSize = batchSize
             self.maximumPixelCount = maximumPixelCount
+            self.decodingMemoryBudget = decodingMemoryBudget
             self.revision = revision
             self.weightPrecision = weightPrecision
             self.computePrecision = computePrecision

@@ -153,27 +153,40 @@ public final class ImageClassifier: Sendable {
         self.options = options
         self.files = files
         self.loadDuration = loadDuration
-        self.decoder = ImageDecoder(maximumPixelCount: options.maximumPixelCount)
+        self.decoder = ImageDecoder(maximumPixelCount: options.maximumPixelCount,
+                                    memoryBudget: options.decodingMemoryBudget)
     }
 
     // MARK: - Preparing images
 
-    /// Decodes (for files and bytes) and preprocesses one image.
+    /// Decodes (for files and bytes) and preprocesses one image. Files and bytes are decoded row by row
+    /// straight into the resize, so memory stays within ``Options/decodingMemoryBudget``.
     public func prepare(_ input: ImageInput) throws(ImageClassifierError) -> PreparedImage {
-        let image: RGBImage
+        let encoded: EncodedImage
+        switch input {
+        case .file(let url): encoded = try open { () throws(ImageDecodingError) in try decoder.open(contentsOf: url) }
+        case .data(let data, let name): encoded = try open { () throws(ImageDecodingError) in try decoder.open(data, source: name) }
+        case .image(let image, _):
+            try checkOutputSize(width: image.width, height: image.height, of: input)
+            return PreparedImage(name: input.name, pixelValues: processor.process(image))
+        }
+        try checkOutputSize(width: encoded.width, height: encoded.height, of: input)
         do {
-            switch input {
-            case .file(let url): image = try decoder.decode(contentsOf: url)
-            case .data(let data, let name): image = try decoder.decode(data, source: name)
-            case .image(let decoded, _): image = decoded
-            }
+            return PreparedImage(name: input.name, pixelValues: try processor.process(encoded))
         } catch { throw .undecodableImage(error) }
-        let size = processor.outputSize(forImageWidth: image.width, height: image.height)
+    }
+
+    private func open(_ body: () throws(ImageDecodingError) -> EncodedImage) throws(ImageClassifierError) -> EncodedImage {
+        do { return try body() } catch { throw .undecodableImage(error) }
+    }
+
+    /// Checks that preprocessing makes an upright `width × height` image the model's input size.
+    private func checkOutputSize(width: Int, height: Int, of input: ImageInput) throws(ImageClassifierError) {
+        let size = processor.outputSize(forImageWidth: width, height: height)
         guard size.width == configuration.imageSize, size.height == configuration.imageSize else {
             throw .unsupportedInput(source: input.name, reason: "preprocessing made a \(size.width)×\(size.height) "
                                     + "input, but the model takes \(configuration.imageSize)×\(configuration.imageSize)")
         }
-        return PreparedImage(name: input.name, pixelValues: processor.process(image))
     }
 
     // MARK: - Classifying

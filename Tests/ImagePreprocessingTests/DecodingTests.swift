@@ -51,6 +51,7 @@ import Testing
         case .corrupt: return "corrupt"
         case .unsupported: return "unsupported"
         case .tooManyPixels: return "tooManyPixels"
+        case .exceedsMemoryBudget: return "exceedsMemoryBudget"
         }
     }
 
