@@ -7,8 +7,9 @@ Panels: latency at the first batch size (lower is better), throughput at the las
 peak RSS of a fresh process that loads the model and labels one image (lower is better), and, when the results
 hold a fidelity measurement (compare.py --fidelity / --fidelity-count), throughput against the largest logit
 difference from transformers float32 (up and left is better). Bars are medians, whiskers the range of the round
-medians. A system whose binary was not built (or failed) gets a note instead of a bar. SwiftViT's bfloat16 and
-int8 bars are hatched when their kernels were emulated (a CPU without AVX512-BF16 / VNNI). The output is deterministic: the same results file gives the same bytes (fixed SVG hash salt, no date or
+medians. A system whose binary was not built (or failed) gets a note instead of a bar. SwiftViT's bfloat16
+bars are hatched when their kernels were emulated (a CPU without AVX512-BF16; int8 has a native kernel on every
+x86 CPU with AVX2). The output is deterministic: the same results file gives the same bytes (fixed SVG hash salt, no date or
 software stamp in the metadata).
 """
 
@@ -141,7 +142,7 @@ def main():
     geometry = (model.get("hidden_size"), model.get("num_hidden_layers"), model.get("patch_size"))
     name = "ViT-B/16" if geometry == (768, 12, 16) else \
         f"ViT ({model.get('num_hidden_layers')} layers × {model.get('hidden_size')}, patch {model.get('patch_size')})"
-    emulated = "; hatched: emulated kernels (no AVX512-BF16 / VNNI here)" if hatched else ""
+    emulated = "; hatched: emulated kernels (no AVX512-BF16 here)" if hatched else ""
     fig.suptitle(f"{name} at {model.get('image_size')} px on {machine['cpu']}, {settings['threads']} threads "
                  f"(bars: medians over rounds; whiskers: range over rounds{emulated})", fontsize=10)
     fig.tight_layout()

@@ -75,7 +75,7 @@ def notes(results, args):
     emulated = [NAMES[x] for x in SWIFT_SYSTEMS if "emulated" in (s.get(x, {}).get("gemm_kernel") or "")]
     if emulated:
         lines.append(f"- **{', '.join(emulated)}: emulated kernels.** This CPU lacks the instructions they are "
-                     f"made for (AVX512-BF16 `vdpbf16ps`, AVX512-VNNI `vpdpbusd`), so they ran the portable "
+                     f"made for (AVX512-BF16 `vdpbf16ps`), so they ran the portable "
                      f"emulation, which gives the same results but is slower than float32: their speed here "
                      f"says nothing about their speed on a CPU that has those instructions.")
     fidelity = results.get("fidelity")
