@@ -46,7 +46,9 @@ LABELS = {
                                        "exact s32 sums; patch embedding, attention products, classifier fp32"),
     "ort-fp32": ("ONNX Runtime fp32", "the legacy-exported graph, CPU provider, ORT_ENABLE_ALL"),
     "ort-int8": ("ONNX Runtime int8", "quantize_dynamic(weight_type=QInt8): s8 weights per tensor, u8 "
-                                      "asymmetric activations per tensor; every MatMul, Conv and Gather"),
+                                      "asymmetric activations per tensor (DynamicQuantizeLinear); the encoder "
+                                      "projections, the patch embedding and the classifier (the attention "
+                                      "products stay fp32)"),
     "ort-int8-per-channel": ("ONNX Runtime int8, per channel", "as above with per_channel=True"),
     "ort-int8-per-channel-reduce-range": ("ONNX Runtime int8, per channel, reduce_range",
                                           "as above with per_channel=True, reduce_range=True (7-bit weights)"),

@@ -51,19 +51,22 @@ def fmt(x):
 
 def table(results):
     """One Markdown table for one model: a row per configuration."""
-    rows = ["| configuration | max \\|Δlogit\\| | median \\|Δlogit\\| | p99 \\|Δlogit\\| | RMS Δ / logit std "
-            "| top-1 agreement | top-5 set agreement | seconds |",
+    rows = ["| configuration | max \\|Δlogit\\| | median \\|Δlogit\\| | per-image max \\|Δlogit\\|, median "
+            "| top-1 agreement | top-5 set agreement | largest reference top-1 margin among top-1 changes "
+            "| wall s |",
             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for name, entry in results["configurations"].items():
+    for entry in results["configurations"].values():
         if "error" in entry:
             rows.append(f"| {entry['label']} | failed: {entry['error'][:120]} | | | | | | |")
             continue
         m = entry["metrics"]
         n = m["images"]
         seconds = entry.get("seconds")
-        rows.append(f"| {entry['label']} | {fmt(m['max_abs'])} | {fmt(m['median_abs'])} | {fmt(m['p99_abs'])} "
-                    f"| {fmt(m['relative_rms'])} | {m['top1_agree']}/{n} ({100 * m['top1_agree'] / n:.1f} %) "
+        rows.append(f"| {entry['label']} | {fmt(m['max_abs'])} | {fmt(m['median_abs'])} "
+                    f"| {fmt(m['per_image_max']['median'])} "
+                    f"| {m['top1_agree']}/{n} ({100 * m['top1_agree'] / n:.1f} %) "
                     f"| {m['top5_set_agree']}/{n} ({100 * m['top5_set_agree'] / n:.1f} %) "
+                    f"| {fmt(m['flipped_top1_reference_margin_max'])} "
                     f"| {'–' if seconds is None else f'{seconds:.0f}'} |")
     return "\n".join(rows)
 
@@ -78,5 +81,11 @@ def markdown(results):
              f"{s['top1_margin']['p10']:.3g}).", "", table(results), ""]
     notes = [f"- {entry['label']}: {entry['description']}" for entry in results["configurations"].values()
              if entry.get("description")]
-    lines += notes
+    emulated = [entry["label"] for entry in results["configurations"].values()
+                if any("emulated" in line for line in entry.get("kernels") or [])]
+    lines += notes + [f"- Wall seconds: the whole configuration on {results['machine']['model']} "
+                      f"({', '.join(results['machine']['flags'])}), {results['settings']['threads']} threads, a "
+                      f"shared machine: a rough cost, not a benchmark"
+                      + (f"; {', '.join(emulated)} ran emulated kernels (same results, slower)" if emulated else "")
+                      + "."]
     return "\n".join(lines) + "\n"

@@ -77,9 +77,11 @@ QUANTIZATIONS = {"ort-int8": (False, False), "ort-int8-per-channel": (True, Fals
 def quantize(fp32_path, configuration):
     """ONNX Runtime's dynamic quantisation of the fp32 file, `quantize_dynamic(weight_type=QInt8, ...)`.
 
-    Its defaults: every MatMul (the attention products and the classifier included), Conv (the patch
-    embedding) and Gather gets int8 weights, per tensor unless per_channel; activations are quantised at run
-    time to uint8, asymmetric, one scale and zero point per tensor (the whole batch). reduce_range keeps the
+    Its defaults, as seen in the quantised ViT graphs: every MatMul with a constant weight (the 6 projections
+    of each layer) becomes MatMulInteger, and so do the classifier (Gemm) and the patch embedding (Conv →
+    ConvInteger); the attention products (two activations) stay fp32. Weights are s8, per tensor unless
+    per_channel; activations are quantised at run time (DynamicQuantizeLinear) to u8, asymmetric, one scale
+    and zero point per tensor (the whole batch). reduce_range keeps the
     weights to 7 bits, which ORT's documentation advises on CPUs without VNNI (where its u8×s8 kernels add
     pairs of products in saturating 16-bit lanes), "especially for per-channel mode".
     """
