@@ -1,8 +1,8 @@
-// libpng 1.6 (Debian: libpng-dev) and zlib (zlib1g-dev, which libpng-dev depends on).
-// We use only libpng's simplified read API (png_image_*): the classic API reports fatal errors by
-// longjmp from a callback, which must never unwind across Swift frames, while the simplified API
-// catches them inside the library and returns an error code.
-// zlib is used for chunk CRCs and for bounded inflation of compressed PNG text chunks that can carry
-// an image's orientation (ImageMagick's "Raw profile type exif", XMP); it never longjmps.
+// zlib (Debian: zlib1g-dev) and libpng 1.6 (libpng-dev).
+// The decoder uses zlib only: chunk CRCs, bounded inflation of compressed PNG text chunks that can carry an
+// image's orientation, and the image data itself (InflateCursor), which our own row reader unfilters. zlib
+// reports errors by return code, never by longjmp.
+// libpng's simplified API (png_image_*, which catches libpng's longjmp errors inside the library) serves only
+// as the tests' independent whole-image reference decoder.
 #include <png.h>
 #include <zlib.h>

@@ -116,7 +116,7 @@ struct ResizePlan: Sendable {
         var (product, overflow) = outputWidth.multipliedReportingOverflow(by: outputHeight)
         (product, overflow) = overflow ? (.max, true) : product.multipliedReportingOverflow(by: 3)
         guard !overflow else { return .max }
-        return product + rows + 3 * width + 3 * 12 * max(width, alongOutput) + 4096
+        return product + rows + 19 * width + 3 * 12 * max(width, alongOutput) + 4096
             + weightBytes(input: upright.width, output: resizedWidth, filter: filter)
             + weightBytes(input: upright.height, output: resizedHeight, filter: filter)
     }

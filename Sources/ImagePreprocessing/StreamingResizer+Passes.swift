@@ -9,18 +9,22 @@ extension StreamingResizer {
         }
         let rounding = SIMD4<Int32>(repeating: along.rounding)
         let shift = SIMD4<Int32>(repeating: along.precision)
+        // Each pixel widened once to four 32-bit lanes, so that a tap is one load and one multiply-add.
+        let pixels = widened
+        for index in 0..<plan.rowLength {
+            pixels[index] = SIMD4(Int32(row[3 * index]), Int32(row[3 * index + 1]), Int32(row[3 * index + 2]), 0)
+        }
         along.weights.withUnsafeBufferPointer { weights in
             along.starts.withUnsafeBufferPointer { starts in
                 along.counts.withUnsafeBufferPointer { counts in
                     var out = destination
                     for column in outputs {
                         var sum = rounding
-                        var pixel = row + 3 * starts[column]
+                        let pixel = pixels + starts[column]
                         let taps = weights.baseAddress! + column * along.stride
                         for tap in 0..<counts[column] {
                             // Wrapping arithmetic mirrors C's int; the weights keep it from overflowing.
-                            sum &+= SIMD4(Int32(pixel[0]), Int32(pixel[1]), Int32(pixel[2]), 0) &* taps[tap]
-                            pixel += 3
+                            sum &+= pixel[tap] &* taps[tap]
                         }
                         let shifted = sum &>> shift
                         out[0] = UInt8(clamping: shifted[0])

@@ -30,6 +30,8 @@ final class StreamingResizer: ImageRowConsumer {
     private let line: UnsafeMutablePointer<UInt8>
     /// Where ``write(line:alongPassOf:)`` puts a line after the along pass.
     let alongScratch: UnsafeMutablePointer<UInt8>
+    /// The row the along pass reads, one four-lane vector per pixel.
+    let widened: UnsafeMutablePointer<SIMD4<Int32>>
     /// The next output line to complete: increasing for a forward stream, decreasing for a reversed one.
     private var nextLine: Int
     /// Across first: the first (forward) or last (reversed) line not yet opened.
@@ -45,6 +47,7 @@ final class StreamingResizer: ImageRowConsumer {
         sums = .allocate(capacity: 3 * width)
         line = .allocate(capacity: 3 * width)
         alongScratch = .allocate(capacity: 3 * width)
+        widened = .allocate(capacity: plan.along == nil ? 0 : plan.rowLength)
         if let across = plan.across {
             ringCapacity = max(plan.alongFirst ? across.maximumCount(in: plan.acrossOutputs)
                                                : across.maximumOverlap(in: plan.acrossOutputs), 1)
@@ -64,6 +67,7 @@ final class StreamingResizer: ImageRowConsumer {
         sums.deallocate()
         line.deallocate()
         alongScratch.deallocate()
+        widened.deallocate()
         ring.deallocate()
     }
 
@@ -73,7 +77,7 @@ final class StreamingResizer: ImageRowConsumer {
         let width = max(plan.rowLength, plan.alongOutputs.count)
         let slotBytes = plan.alongFirst ? 3 * plan.alongOutputs.count : 12 * plan.rowLength
         return 3 * plan.outputWidth * plan.outputHeight + (plan.alongReversed ? 3 * plan.rowLength : 0)
-            + 12 * width + 3 * width + 3 * width + ringCapacity * slotBytes
+            + 12 * width + 3 * width + 3 * width + ringCapacity * slotBytes + (plan.along == nil ? 0 : 16 * plan.rowLength)
     }
 
     /// Whether every output line has been written.
