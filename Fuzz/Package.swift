@@ -28,7 +28,7 @@ let package = Package(
     targets: [
         // The main package's modules (see Package.swift there).
         .systemLibrary(name: "CBLAS", path: "Modules/CBLAS"),
-        .systemLibrary(name: "CJPEG", path: "Modules/CJPEG"),
+        .target(name: "CJPEG", path: "Modules/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .systemLibrary(name: "CPNG", path: "Modules/CPNG"),
         .target(name: "CKernels", path: "Modules/CKernels"),
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], path: "Modules/Tensors"),
