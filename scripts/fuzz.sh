@@ -92,7 +92,8 @@ if [[ $1 == --run ]]; then
     [[ $# -ge 1 ]] || usage
     describe "$target"
     build
-    exec "$bin/$harness" -runs=1 "$@"
+    mkdir -p "$scratch/findings/$target"
+    exec "$bin/$harness" -runs=1 -artifact_prefix="$scratch/findings/$target/" "$@"
 fi
 
 seconds=$1

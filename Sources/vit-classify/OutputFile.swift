@@ -58,12 +58,19 @@ final class OutputFile {
         var created = false
         if stat(path, &status) != 0 {
             guard errno == ENOENT else { throw openError(path, errno) }
-            descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            var link = stat()
+            if lstat(path, &link) == 0, FileKind(link) == .symbolicLink {
+                // A link to a file not there yet: create its target, as a shell's `>` would (and
+                // leave it, should the run end early: only the link's name is ours to judge).
+                descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            } else {
+                descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+                created = descriptor >= 0
+            }
             guard descriptor >= 0 else {
                 if errno == EEXIST { return nil }
                 throw openError(path, errno)
             }
-            created = true
         } else if let kind = FileKind(status), kind != .regularFile {
             guard !resuming, kind != .directory else {
                 throw UsageError("cannot \(resuming ? "resume" : "write to") \(path): it is \(kind.description), "

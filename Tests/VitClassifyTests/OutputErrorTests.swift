@@ -26,6 +26,16 @@ import Testing
         #expect(folder.standardError.contains("cannot write to folder: it is a directory"), "\(folder.standardError)")
     }
 
+    @Test func aLinkToAFileNotThereYetCreatesIt() throws {
+        let scratch = try TestFixtures.scratchFolder()
+        #expect(symlink("later.jsonl", scratch.path("link.jsonl").path) == 0)
+        let result = try CommandRunner.run(["--model", TestFixtures.model.path, "-o", "link.jsonl", "--resume",
+                                            TestFixtures.photo.path], in: scratch.url, scratch: scratch.url)
+        #expect(result.status == 0, "\(result.standardError)")
+        let records = JSONLines.records(try String(contentsOf: scratch.path("later.jsonl"), encoding: .utf8))
+        #expect(records.map(\.path) == [TestFixtures.photo.path])
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
     func aFullDeviceGivesTheSystemsReason() throws {
         let scratch = try TestFixtures.scratchFolder()
