@@ -12,19 +12,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
-if [ -n "${VENV:-}" ]; then
-  venv="$VENV"
-else
-  scratch="$(mktemp -d)"
-  trap 'rm -rf "$scratch"' EXIT
-  venv="$scratch/venv"
-fi
-if [ ! -x "$venv/bin/python" ]; then
-  echo "run.sh: creating venv $venv and installing $here/requirements.txt" >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --upgrade pip
-  "$venv/bin/pip" install --quiet -r "$here/requirements.txt"
-fi
+source "$here/../venv.sh"
+prepare_venv "$here/requirements.txt"
 
 bin_dir="$repo/.build/release"
 if [ -z "${SKIP_BUILD:-}" ]; then

@@ -15,8 +15,8 @@ repo="$(cd "$here/../.." && pwd)"
 
 command -v wrk > /dev/null || { echo "run.sh: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 # The venv is kept between runs (its packages are pinned): VENV, or one under $TMPDIR.
-venv="${VENV:-${TMPDIR:-/tmp}/vit-serve-bench-venv}"
-[ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet -r "$here/requirements.txt"; }
+source "$here/../venv.sh"
+prepare_venv "$here/requirements.txt" "${TMPDIR:-/tmp}/vit-serve-bench-venv"
 
 bin_dir="$repo/.build/release"
 if [ -z "${SKIP_BUILD:-}" ]; then
