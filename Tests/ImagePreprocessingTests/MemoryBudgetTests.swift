@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import ImagePreprocessing
@@ -97,7 +98,7 @@ import Testing
     /// The estimate checked against the budget bounds what the resizer really allocates.
     @Test(arguments: ProcessorBackend.allCases)
     func resizerEstimatesBoundItsAllocations(backend: ProcessorBackend) throws {
-        var generator = SeededGenerator(seed: 77)
+        var generator = SeededRandom(seed: 77)
         let filters = backend == .pillow ? [0, 1, 2, 3, 4, 5] : [0, 1, 2, 3]
         for _ in 0..<400 {
             let configuration = try StreamingResizeTests.randomConfiguration(using: &generator, filters: filters)

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import ImagePreprocessing
@@ -8,10 +9,10 @@ import Testing
 @Suite struct StreamingResizeTests {
     /// A random configuration: an exact size, a shortest edge (with or without a longest edge), a fitting box,
     /// or no resize; a crop half of the time.
-    static func randomConfiguration(using generator: inout SeededGenerator, filters: [Int]) throws
+    static func randomConfiguration(using generator: inout SeededRandom, filters: [Int]) throws
         -> ImageProcessingConfiguration {
         var fields: [String] = ["\"resample\": \(filters.randomElement(using: &generator)!)"]
-        let side = { (generator: inout SeededGenerator) in Int.random(in: 1...48, using: &generator) }
+        let side = { (generator: inout SeededRandom) in Int.random(in: 1...48, using: &generator) }
         switch Int.random(in: 0..<5, using: &generator) {
         case 0: fields.append("\"size\": {\"height\": \(side(&generator)), \"width\": \(side(&generator))}")
         case 1: fields.append("\"size\": {\"shortest_edge\": \(side(&generator))}")
@@ -27,7 +28,7 @@ import Testing
         return try ImageProcessingConfiguration(jsonData: Data("{\(fields.joined(separator: ", "))}".utf8))
     }
 
-    static func randomImage(width: Int, height: Int, using generator: inout SeededGenerator) -> RGBImage {
+    static func randomImage(width: Int, height: Int, using generator: inout SeededRandom) -> RGBImage {
         // Smooth gradients plus noise, so that resampling has structure to get wrong.
         let phase = Int.random(in: 0..<256, using: &generator)
         let pixels = (0..<(width * height * 3)).map { index -> UInt8 in
@@ -40,7 +41,7 @@ import Testing
 
     /// Checks one image under one processor and orientation, through a PNG with an `eXIf` chunk.
     static func expectStreamingMatches(_ image: RGBImage, orientation: ExifOrientation, processor: ImageProcessor,
-                                       interlaced: Bool, using generator: inout SeededGenerator,
+                                       interlaced: Bool, using generator: inout SeededRandom,
                                        _ label: String) throws {
         let png = TestPNG.rgb(image, interlaced: interlaced, orientation: orientation.rawValue, using: &generator)
         let encoded = try ImageDecoder().open(Data(png.file))
@@ -53,7 +54,7 @@ import Testing
 
     @Test(arguments: ProcessorBackend.allCases)
     func randomImagesOrientationsAndConfigurations(backend: ProcessorBackend) throws {
-        var generator = SeededGenerator(seed: backend == .pillow ? 1 : 2)
+        var generator = SeededRandom(seed: backend == .pillow ? 1 : 2)
         let filters = backend == .pillow ? [0, 1, 2, 3, 4, 5] : [0, 1, 2, 3]
         for trial in 0..<500 {
             let configuration = try Self.randomConfiguration(using: &generator, filters: filters)
@@ -71,7 +72,7 @@ import Testing
     /// transposing orientation turns that pass into one across the stored rows.
     @Test(arguments: ExifOrientation.allCases)
     func pillowVerticalFirstInEveryOrientation(orientation: ExifOrientation) throws {
-        var generator = SeededGenerator(seed: UInt64(orientation.rawValue) + 10)
+        var generator = SeededRandom(seed: UInt64(orientation.rawValue) + 10)
         for filter in [1, 2, 3, 4, 5] {
             let json = #"{"size": {"height": 7, "width": 9}, "resample": \#(filter)}"#
             let processor = ImageProcessor(configuration: try ImageProcessingConfiguration(jsonData: Data(json.utf8)))
@@ -88,7 +89,7 @@ import Testing
     /// DeiT's shortest edge 256 then a 224 crop, and ViT's 224 × 224, on a larger image in every orientation.
     @Test(arguments: ExifOrientation.allCases)
     func standardConfigurationsInEveryOrientation(orientation: ExifOrientation) throws {
-        var generator = SeededGenerator(seed: UInt64(orientation.rawValue) + 20)
+        var generator = SeededRandom(seed: UInt64(orientation.rawValue) + 20)
         let image = Self.randomImage(width: 301, height: 263, using: &generator)
         let deit = try ImageProcessingConfiguration(contentsOf: Fixtures.url("configs/deit-shortest-256-crop-224.json"))
         for backend in ProcessorBackend.allCases {
