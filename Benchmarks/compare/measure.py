@@ -103,21 +103,14 @@ def failure_reason(run):
 
 def parse_json_object(text):
     """The JSON object a tool printed: the whole stdout, or else its last line that is one."""
-    try:
-        value = json.loads(text)
+    candidates = [text] + [line.strip() for line in reversed(text.strip().splitlines()) if line.strip().startswith("{")]
+    for candidate in candidates:
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
         if isinstance(value, dict):
             return value
-    except ValueError:
-        pass
-    for line in reversed(text.strip().splitlines()):
-        line = line.strip()
-        if line.startswith("{"):
-            try:
-                value = json.loads(line)
-                if isinstance(value, dict):
-                    return value
-            except ValueError:
-                continue
     raise ValueError("no JSON object on stdout")
 
 
