@@ -95,6 +95,20 @@ struct VitClassify: ParsableCommand {
     }
 
     /// Runs the command and returns its exit status.
+    /// With --resume, what `file` already holds: the inputs it records as done leave `inputs`, and `counts`
+    /// learns how many were done or failed before. Without --resume, nil.
+    private func readResumeState(of file: OutputFile, namedFormat: OutputFormat?, inputs: inout [InputFile],
+                             counts: inout RunCounts) throws(UsageError) -> ResumeState? {
+        guard resume else { return nil }
+        // validate() has refused --format table with --resume.
+        let state = try ResumeState.read(file, format: format, newFileFormat: namedFormat ?? .jsonl, topK: topK)
+        let before = inputs.count
+        counts.alreadyFailed = inputs.count { state.failedPaths.contains($0.path) }
+        inputs.removeAll { state.donePaths.contains($0.path) }
+        counts.alreadyDone = before - inputs.count
+        return state
+    }
+
     func execute() async throws -> Int32 {
         let console = Console(showsProgress: Terminal.isTerminal(STDERR_FILENO))
         // Whatever ends the run — including an error thrown to main, which prints it — the
@@ -111,16 +125,8 @@ struct VitClassify: ParsableCommand {
         let outputFile = try output.map { path throws(UsageError) in try OutputFile.claim(path, resuming: resume) }
         var outputStarted = false
         defer { if !outputStarted { outputFile?.abandon() } }
-        var resumeState: ResumeState?
-        if let outputFile, resume {
-            // validate() has refused --format table with --resume.
-            let state = try ResumeState.read(outputFile, format: format, newFileFormat: namedFormat ?? .jsonl,
-                                             topK: topK)
-            let before = inputs.count
-            counts.alreadyFailed = inputs.count { state.failedPaths.contains($0.path) }
-            inputs.removeAll { state.donePaths.contains($0.path) }
-            counts.alreadyDone = before - inputs.count
-            resumeState = state
+        let resumeState = try outputFile.flatMap { file throws(UsageError) in
+            try readResumeState(of: file, namedFormat: namedFormat, inputs: &inputs, counts: &counts)
         }
         counts.total = inputs.count
         let outputFormat = resumeState?.format ?? namedFormat
