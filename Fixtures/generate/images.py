@@ -340,21 +340,10 @@ def test_card(width: int, height: int, seed: int, noise: float = 12) -> np.ndarr
 # Cases
 
 
-def to_8bit(samples: np.ndarray) -> np.ndarray:
-    """Our documented 16-bit behaviour (libpng's png_set_scale_16): round(v / 257), gray repeated, alpha dropped."""
-    rounded = np.floor(samples.astype(np.float64) / 257 + 0.5).astype(np.uint8)
-    channels = samples.shape[2]
-    if channels in (1, 2):
-        return np.repeat(rounded[..., :1], 3, axis=2)
-    return rounded[..., :3]
-
-
-def crafted_cases(w: Writer) -> tuple[dict, dict, dict]:
-    """Returns (decodable cases name -> relative path, error cases name -> (relative path, expected error),
-    16-bit cases name -> the RGB we expect instead of Pillow's)."""
+def crafted_cases(w: Writer) -> tuple[dict, dict]:
+    """Returns (decodable cases name -> relative path, error cases name -> (relative path, expected error))."""
     good: dict[str, str] = {}
     bad: dict[str, tuple[str, str]] = {}
-    sixteen: dict[str, np.ndarray] = {}
     rng = np.random.default_rng(4)
 
     def add(name, ext, data):
@@ -476,9 +465,9 @@ def crafted_cases(w: Writer) -> tuple[dict, dict, dict]:
     add("png-gray-trns", "png", png_file(gray[..., None], 8, 0, trns=struct.pack(">H", int(gray[0, 0]))))
     wide = rng.integers(0, 65536, rgb.shape, dtype=np.uint16)
 
+    # 16-bit samples reduce as Pillow's convert("RGB") does: the high byte, but gray clipped to 255.
     def add16(name, samples, color_type, **options):
         add(name, "png", png_file(samples, 16, color_type, **options))
-        sixteen[name] = to_8bit(samples)
 
     add16("png-rgb-16bit", wide, 2)
     add16("png-rgba-16bit", np.dstack([wide, wide[..., :1] ^ 0x5A5A]), 6)
@@ -546,7 +535,7 @@ def crafted_cases(w: Writer) -> tuple[dict, dict, dict]:
     add_bad("zero-bytes", "png", b"", "empty")
     add_bad("text-named-as-png", "png", b"This is a text file, not a PNG image.\n", "unrecognizedFormat")
     add_bad("text-named-as-jpeg", "jpg", b"Neither is this a JPEG.\n", "unrecognizedFormat")
-    return good, bad, sixteen
+    return good, bad
 
 
 def photo_cases(w: Writer) -> dict:
@@ -602,8 +591,7 @@ BACKEND_KEYS = {"pil": ("processed", "configs", "processed"),
                 "torchvision": ("processed_torchvision", "configs_torchvision", "processed-torchvision")}
 
 
-def processed_references(w: Writer, index: dict, backend: str, decodable: dict, loaded: dict,
-                         sixteen: dict) -> None:
+def processed_references(w: Writer, index: dict, backend: str, decodable: dict, loaded: dict) -> None:
     entries_key, configs_key, folder = BACKEND_KEYS[backend]
     index.setdefault(entries_key, [])
     index.setdefault(configs_key, {})
@@ -613,9 +601,7 @@ def processed_references(w: Writer, index: dict, backend: str, decodable: dict, 
         results = {}
         try:
             for name in names:
-                # 16-bit PNGs go in as we decode them (round(v / 257)), not as Pillow does.
-                source = Image.fromarray(sixteen[name]) if name in sixteen else loaded[name]
-                output = processor(source, return_tensors="pt" if backend == "torchvision" else "np")
+                output = processor(loaded[name], return_tensors="pt" if backend == "torchvision" else "np")
                 values = output["pixel_values"][0]
                 # The pipeline casts pixel_values to the model's dtype (float32).
                 results[name] = values.to(torch.float32).numpy() if backend == "torchvision" else values
@@ -722,7 +708,7 @@ def main(fixtures: pathlib.Path) -> None:
     root = fixtures / "images"
     w = Writer(root)
     photos = photo_cases(w)
-    crafted, broken, sixteen = crafted_cases(w)
+    crafted, broken = crafted_cases(w)
     for name, config in CONFIGS.items():
         w.bytes(f"configs/{name}.json", (json.dumps(config, indent=2) + "\n").encode())
 
@@ -739,16 +725,7 @@ def main(fixtures: pathlib.Path) -> None:
         loaded[name] = image
         pixels = np.asarray(image)
         entry = {"name": name, "file": relative, "width": image.width, "height": image.height}
-        if name in sixteen:
-            # Our documented choice for 16-bit samples; record how far Pillow's own result is from it.
-            ours = sixteen[name]
-            difference = np.abs(ours.astype(int) - pixels.astype(int))
-            entry["expected"] = "round(v/257)"
-            entry["pillow_max_abs_difference"] = int(difference.max())
-            entry["pillow_fraction_differing"] = float((difference > 0).mean())
-            pixels = ours
-        else:
-            entry["expected"] = "pillow"
+        entry["expected"] = "pillow"
         entry["crc32"] = zlib.crc32(pixels.tobytes())
         # The large benchmark photo is checked by hash and through its processed outputs only, to keep the
         # fixtures small.
@@ -766,7 +743,7 @@ def main(fixtures: pathlib.Path) -> None:
         index["errors"].append({"name": name, "file": relative, "error": error, "pillow": message})
 
     for backend in ["pil", "torchvision"]:
-        processed_references(w, index, backend, decodable, loaded, sixteen)
+        processed_references(w, index, backend, decodable, loaded)
 
     index["resample"] = resample_cases(w)
     comparison = torchvision_comparison(photos, root)

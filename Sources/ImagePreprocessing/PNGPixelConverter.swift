@@ -1,9 +1,10 @@
-/// Turns unfiltered PNG samples into 8-bit RGB as Pillow's `convert("RGB")` does, except for 16-bit samples
-/// (see ``eightBit(high:low:)``).
+/// Turns unfiltered PNG samples into 8-bit RGB as Pillow's `convert("RGB")` does.
 ///
 /// Gray is repeated into the three channels; 1/2/4-bit gray is scaled by 255/85/17; palette indices are looked
 /// up, an index beyond the `PLTE` entries giving black; alpha, and any `tRNS` transparency, is dropped rather
-/// than composited.
+/// than composited. 16-bit samples keep their high byte, except 16-bit gray without alpha, which Pillow opens as
+/// mode `I;16` and converts by clipping to 255 (so `min(v, 255)`; a 16-bit gray photo comes out almost white,
+/// and so it does for a transformers user).
 struct PNGPixelConverter: Sendable {
     let colorType: UInt8
     let bitDepth: UInt8
@@ -23,22 +24,18 @@ struct PNGPixelConverter: Sendable {
         self.palette = palette
     }
 
-    /// The 8-bit value of the 16-bit sample `high << 8 | low`: `round(v / 257)`, libpng's `png_set_scale_16`,
-    /// the mapping that spreads 0…65535 evenly over 0…255. (Pillow keeps the high byte of RGB, RGBA and
-    /// gray+alpha samples and clips gray to 255; see Documentation/Preprocessing.md.)
+    /// The 8-bit value of the 16-bit gray sample `high << 8 | low` (colour type 0): Pillow's `I;16` to `RGB`
+    /// conversion, which clips to 255.
     @inline(__always)
-    static func eightBit(high: UInt8, low: UInt8) -> UInt8 {
-        let value = UInt32(high) << 8 | UInt32(low)
-        return UInt8(truncatingIfNeeded: (2 * value + 257) / 514)
-    }
+    static func clippedGray(high: UInt8, low: UInt8) -> UInt8 { high == 0 ? low : 255 }
 
     /// Writes `count` RGB pixels from the unfiltered row `raw` into `rgb`.
     func convert(_ raw: UnsafePointer<UInt8>, count: Int, into rgb: UnsafeMutablePointer<UInt8>) {
         switch (colorType, bitDepth) {
         case (0, 8): gray8(raw, count, rgb, step: 1)
         case (4, 8): gray8(raw, count, rgb, step: 2)
-        case (0, 16): gray16(raw, count, rgb, step: 2)
-        case (4, 16): gray16(raw, count, rgb, step: 4)
+        case (0, 16): clippedGray16(raw, count, rgb)
+        case (4, 16): gray8(raw, count, rgb, step: 4)  // the high byte of each gray sample
         case (0, _): grayPacked(raw, count, rgb)
         case (2, 8): color8(raw, count, rgb, step: 3)
         case (6, 8): color8(raw, count, rgb, step: 4)
@@ -57,9 +54,9 @@ struct PNGPixelConverter: Sendable {
         }
     }
 
-    private func gray16(_ raw: UnsafePointer<UInt8>, _ count: Int, _ rgb: UnsafeMutablePointer<UInt8>, step: Int) {
+    private func clippedGray16(_ raw: UnsafePointer<UInt8>, _ count: Int, _ rgb: UnsafeMutablePointer<UInt8>) {
         for pixel in 0..<count {
-            let value = Self.eightBit(high: raw[pixel * step], low: raw[pixel * step + 1])
+            let value = Self.clippedGray(high: raw[2 * pixel], low: raw[2 * pixel + 1])
             rgb[3 * pixel] = value
             rgb[3 * pixel + 1] = value
             rgb[3 * pixel + 2] = value
@@ -93,12 +90,13 @@ struct PNGPixelConverter: Sendable {
         }
     }
 
+    /// The high byte of each 16-bit colour sample (big-endian: the first of its two bytes).
     private func color16(_ raw: UnsafePointer<UInt8>, _ count: Int, _ rgb: UnsafeMutablePointer<UInt8>, step: Int) {
         for pixel in 0..<count {
             let source = raw + pixel * step
-            rgb[3 * pixel] = Self.eightBit(high: source[0], low: source[1])
-            rgb[3 * pixel + 1] = Self.eightBit(high: source[2], low: source[3])
-            rgb[3 * pixel + 2] = Self.eightBit(high: source[4], low: source[5])
+            rgb[3 * pixel] = source[0]
+            rgb[3 * pixel + 1] = source[2]
+            rgb[3 * pixel + 2] = source[4]
         }
     }
 

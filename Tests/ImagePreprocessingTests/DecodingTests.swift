@@ -96,7 +96,7 @@ import Testing
     @Test func sidesBeyondLibpngLimitAreUnsupported() throws {
         let compressed = try #require(Zlib.deflate([0, 1, 2, 3][...]))
         for (width, height) in [(1_000_001, 1), (1, 1_000_001)] {
-            let png = PNGStructure.stream(width: width, height: height, bitDepth: 8, colorType: 0, compressed: compressed)
+            let png = TestPNG.stream(width: width, height: height, bitDepth: 8, colorType: 0, compressed: compressed)
             let error = try #require(throws: ImageDecodingError.self) { try ImageDecoder().decode(Data(png)) }
             guard case .unsupported(_, .png, let reason) = error else {
                 Issue.record("expected unsupported, got \(error)")

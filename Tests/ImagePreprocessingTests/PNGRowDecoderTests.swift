@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import ImagePreprocessing
@@ -26,7 +27,7 @@ import Testing
 
     @Test(arguments: cases)
     func pixelsMatchLibpng(_ format: Format) throws {
-        var generator = SeededGenerator(seed: UInt64(format.colorType) << 8 | UInt64(format.bitDepth) << 1
+        var generator = SeededRandom(seed: UInt64(format.colorType) << 8 | UInt64(format.bitDepth) << 1
                                               | (format.interlaced ? 1 : 0))
         for (width, height) in Self.sizes {
             // Palettes shorter than the index range leave some indices beyond them (black in both).
@@ -34,8 +35,7 @@ import Testing
                                      bitDepth: format.bitDepth, interlaced: format.interlaced,
                                      paletteEntries: Int.random(in: 1...256, using: &generator), using: &generator)
             let ours = try ImageDecoder().decode(Data(png.file))
-            let reference = LibpngReference.decode(png, width: width, height: height, bitDepth: format.bitDepth,
-                                                   interlaced: format.interlaced)
+            let reference = LibpngReference.decode(png)
             #expect(reference == .image(ours), "\(width)×\(height)")
         }
     }
@@ -43,7 +43,7 @@ import Testing
     /// Streaming the rows into the resize equals resizing the whole decoded image, for each format.
     @Test(arguments: cases)
     func streamingMatchesWholeImage(_ format: Format) throws {
-        var generator = SeededGenerator(seed: 99 + UInt64(format.bitDepth) + UInt64(format.colorType) * 17)
+        var generator = SeededRandom(seed: 99 + UInt64(format.bitDepth) + UInt64(format.colorType) * 17)
         let deit = try ImageProcessingConfiguration(contentsOf: Fixtures.url("configs/deit-shortest-256-crop-224.json"))
         let small = try ImageProcessingConfiguration(jsonData: Data(#"{"size": {"height": 11, "width": 6}}"#.utf8))
         for backend in ProcessorBackend.allCases {
@@ -63,7 +63,7 @@ import Testing
     /// stream is corruption, and damage after the last row goes unnoticed by both.
     @Test(arguments: [false, true])
     func damagedImageDataFailsAsUnderLibpng(interlaced: Bool) throws {
-        var generator = SeededGenerator(seed: interlaced ? 5 : 6)
+        var generator = SeededRandom(seed: interlaced ? 5 : 6)
         var outcomes: [String: Int] = [:]
         for trial in 0..<300 {
             let (colorType, bitDepth) = Self.formats[trial % Self.formats.count]
@@ -76,7 +76,13 @@ import Testing
             let ours = Result { () throws(ImageDecodingError) in try ImageDecoder().decode(Data(damaged)) }
             switch (ours, reference) {
             case (.success(let image), .image(let expected)?):
-                #expect(image == expected, "trial \(trial)")
+                // libpng rounds 16-bit samples where Pillow (and we) keep the high byte: there the pixels are
+                // pixelsMatchLibpng's to check, on undamaged data; here the outcome and the size.
+                if bitDepth == 16 {
+                    #expect(image.width == expected.width && image.height == expected.height, "trial \(trial)")
+                } else {
+                    #expect(image == expected, "trial \(trial)")
+                }
                 outcomes["decoded", default: 0] += 1
             case (.success(let image), .failed(let message)?) where message.contains("Not enough image data"):
                 // Every row was there but the zlib stream never ended: libpng refuses, Pillow (and we) decode.
@@ -101,7 +107,7 @@ import Testing
 
     /// `png` with its IDAT data cut short or one byte of it changed, re-wrapped with correct CRCs (Pillow,
     /// and so we, ignore IDAT CRCs; libpng would not).
-    private static func damage(_ png: [UInt8], using generator: inout SeededGenerator) -> (png: [UInt8], cut: Bool) {
+    private static func damage(_ png: [UInt8], using generator: inout SeededRandom) -> (png: [UInt8], cut: Bool) {
         // TestPNG writes one IDAT chunk right before IEND.
         let idat = png.indices.first { png[$0..<min($0 + 4, png.count)].elementsEqual("IDAT".utf8) }!
         let length = Int(png[idat - 4]) << 24 | Int(png[idat - 3]) << 16 | Int(png[idat - 2]) << 8 | Int(png[idat - 1])
@@ -118,7 +124,7 @@ import Testing
     /// Pillow 13 decodes a PNG whose image data yields every row but stops before the zlib stream's end
     /// (checked with `Image.open(f).load()`); libpng 1.6 calls it "Not enough image data". We follow Pillow.
     @Test func rowsWithoutTheStreamEndDecode() throws {
-        var generator = SeededGenerator(seed: 3)
+        var generator = SeededRandom(seed: 3)
         let png = TestPNG.random(width: 20, height: 10, colorType: 2, bitDepth: 8, interlaced: false, using: &generator)
         let complete = try ImageDecoder().decode(Data(png.plain))
         // A stored (uncompressed) deflate block without the final-block flag: all rows, no stream end.
@@ -142,13 +148,22 @@ import Testing
         return bytes
     }
 
-    @Test func sixteenBitSamplesRoundToNearest() {
-        for value in 0...65535 {
-            let expected = UInt8((Double(value) / 257).rounded(.toNearestOrAwayFromZero))
-            let ours = PNGPixelConverter.eightBit(high: UInt8(value >> 8), low: UInt8(value & 0xFF))
-            if ours != expected {
-                Issue.record("\(value) → \(ours), expected \(expected)")
-                return
+    /// Every 16-bit value reduces as Pillow 13's `convert("RGB")` reduces it (checked there on all 65,536
+    /// values): the high byte for RGB, RGBA and gray + alpha, `min(v, 255)` for gray.
+    @Test func sixteenBitSamplesReduceAsPillow() throws {
+        for (colorType, samples) in [(0, 1), (2, 3), (4, 2), (6, 4)] as [(UInt8, Int)] {
+            // Pixel v holds v in every sample, big-endian.
+            let raw = (0...65535).flatMap { value in
+                (0..<samples).flatMap { _ in [UInt8(value >> 8), UInt8(value & 0xFF)] }
+            }
+            var rgb = [UInt8](repeating: 0, count: 3 * 65536)
+            PNGPixelConverter(colorType: colorType, bitDepth: 16, paletteData: nil).convert(raw, count: 65536, into: &rgb)
+            for value in 0...65535 {
+                let expected = colorType == 0 ? UInt8(min(value, 255)) : UInt8(value >> 8)
+                guard rgb[3 * value] == expected, rgb[3 * value + 1] == expected, rgb[3 * value + 2] == expected else {
+                    Issue.record("colour type \(colorType): \(value) → \(rgb[3 * value]), expected \(expected)")
+                    break
+                }
             }
         }
     }

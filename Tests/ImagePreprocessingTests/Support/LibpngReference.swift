@@ -2,8 +2,8 @@ import CPNG
 @testable import ImagePreprocessing
 
 /// An independent whole-image PNG decoder for comparison: libpng 1.6's simplified API, as SwiftViT decoded
-/// PNGs before its row-by-row reader (RGB or RGBA output with alpha dropped, 16-bit samples scaled to
-/// `round(v / 257)` by `png_set_scale_16`).
+/// PNGs before its row-by-row reader (RGB or RGBA output with alpha dropped; 16-bit samples rounded to
+/// `round(v / 257)` by `png_set_scale_16`, which is why a TestPNG's `pillowPlain` reduces them first).
 enum LibpngReference {
     /// Why libpng failed, or the decoded image.
     enum Outcome: Equatable {
@@ -11,23 +11,8 @@ enum LibpngReference {
         case failed(String)
     }
 
-    /// `png`'s pixels; its interlaced 16-bit images through their passes (see ``TestPNG/passes``).
-    static func decode(_ png: TestPNG, width: Int, height: Int, bitDepth: UInt8, interlaced: Bool) -> Outcome {
-        guard interlaced && bitDepth == 16 else { return decode(png.plain) }
-        var pixels = [UInt8](repeating: 0, count: 3 * width * height)
-        for (pass, stream) in png.passes {
-            guard case .image(let image) = decode(stream) else { return decode(stream) }
-            for row in 0..<pass.height {
-                for column in 0..<pass.width {
-                    let pixel = image[column, row]
-                    let destination = 3 * ((pass.row + row * pass.rowStep) * width + pass.column + column * pass.columnStep)
-                    (pixels[destination], pixels[destination + 1], pixels[destination + 2])
-                        = (pixel.red, pixel.green, pixel.blue)
-                }
-            }
-        }
-        return .image(RGBImage(width: width, height: height, pixels: pixels))
-    }
+    /// `png`'s pixels as Pillow sees them.
+    static func decode(_ png: TestPNG) -> Outcome { decode(png.pillowPlain) }
 
     /// The stream `bytes` decoded by `png_image_begin_read_from_memory` / `png_image_finish_read`.
     static func decode(_ bytes: [UInt8]) -> Outcome {

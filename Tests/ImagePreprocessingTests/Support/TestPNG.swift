@@ -1,29 +1,16 @@
+import TestSupport
 import Foundation
 @testable import ImagePreprocessing
 
-/// A deterministic random number generator (SplitMix64), so a failing case can be reproduced from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// PNG files built for tests: any pixel format, interlaced or not, each row under a randomly chosen filter,
-/// optionally with a palette, a `tRNS` chunk and an `eXIf` orientation.
 struct TestPNG {
     /// The file.
     var file: [UInt8]
-    /// The same pixels as a stream libpng's simplified API decodes as Pillow does: no `tRNS` or `eXIf`.
+    /// The same samples without `tRNS` or `eXIf`: a stream libpng's simplified API decodes as Pillow does,
+    /// except for 16-bit samples (libpng rounds `v / 257`).
     var plain: [UInt8]
-    /// For Adam7 images, each non-empty pass as a non-interlaced stream of its own (libpng 1.6.39 mishandles
-    /// interlaced 16-bit images), with the pass's placement.
-    var passes: [(pass: PNGRowDecoder.Pass, stream: [UInt8])]
+    /// `plain` with 16-bit samples reduced to 8 bits as Pillow reduces them (``pillowEightBit(_:colorType:)``),
+    /// so that libpng decodes it to the pixels Pillow gives for `file`.
+    var pillowPlain: [UInt8]
 
     /// Samples per pixel for a PNG colour type.
     static func samples(_ colorType: UInt8) -> Int { [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][colorType]! }
@@ -31,7 +18,7 @@ struct TestPNG {
     /// A PNG whose pass rows hold random samples.
     static func random(width: Int, height: Int, colorType: UInt8, bitDepth: UInt8, interlaced: Bool,
                        paletteEntries: Int = 256, orientation: Int? = nil,
-                       using generator: inout SeededGenerator) -> TestPNG {
+                       using generator: inout SeededRandom) -> TestPNG {
         let bitsPerPixel = samples(colorType) * Int(bitDepth)
         let geometry = Self.passes(width: width, height: height, interlaced: interlaced)
         let rows = geometry.map { pass in
@@ -49,7 +36,7 @@ struct TestPNG {
 
     /// An 8-bit RGB PNG of `image`'s pixels.
     static func rgb(_ image: RGBImage, interlaced: Bool, orientation: Int? = nil,
-                    using generator: inout SeededGenerator) -> TestPNG {
+                    using generator: inout SeededRandom) -> TestPNG {
         let geometry = Self.passes(width: image.width, height: image.height, interlaced: interlaced)
         let rows = geometry.map { pass in
             (0..<pass.height).map { row in
@@ -76,7 +63,7 @@ struct TestPNG {
 
     private static func make(width: Int, height: Int, colorType: UInt8, bitDepth: UInt8, interlaced: Bool,
                              passRows: [[[UInt8]]], palette: [UInt8]?, orientation: Int?,
-                             using generator: inout SeededGenerator) -> TestPNG {
+                             using generator: inout SeededRandom) -> TestPNG {
         let unit = max(samples(colorType) * Int(bitDepth) / 8, 1)
         let geometry = passes(width: width, height: height, interlaced: interlaced)
         var filteredPasses: [[UInt8]] = []
@@ -86,6 +73,7 @@ struct TestPNG {
         let header = { (w: Int, h: Int, interlace: UInt8) in
             be32(w) + be32(h) + [bitDepth, colorType, 0, 0, interlace]
         }
+        let header8 = { (w: Int, h: Int, interlace: UInt8) in be32(w) + be32(h) + [8, colorType, 0, 0, interlace] }
         let compressed = Zlib.deflate(filteredPasses.flatMap { $0 }[...])!
         var file = signature + chunk("IHDR", header(width, height, interlaced ? 1 : 0))
         var plain = file
@@ -101,20 +89,31 @@ struct TestPNG {
         if let orientation { file += chunk("eXIf", exif(orientation: orientation)) }
         file += chunk("IDAT", compressed) + chunk("IEND", [])
         plain += chunk("IDAT", compressed) + chunk("IEND", [])
-        var passStreams: [(PNGRowDecoder.Pass, [UInt8])] = []
-        if interlaced {
-            for (pass, data) in zip(geometry.filter { !$0.isEmpty }, filteredPasses) {
-                var stream = signature + chunk("IHDR", header(pass.width, pass.height, 0))
-                if let palette { stream += chunk("PLTE", palette) }
-                stream += chunk("IDAT", Zlib.deflate(data[...])!) + chunk("IEND", [])
-                passStreams.append((pass, stream))
+        var pillowPlain = plain
+        if bitDepth == 16 {
+            var reducedPasses: [[UInt8]] = []
+            for (pass, rows) in zip(geometry, passRows) where !pass.isEmpty {
+                reducedPasses.append(filter(pillowEightBit(rows, colorType: colorType), unit: unit / 2,
+                                            using: &generator))
+            }
+            pillowPlain = signature + chunk("IHDR", header8(width, height, interlaced ? 1 : 0))
+                + chunk("IDAT", Zlib.deflate(reducedPasses.flatMap { $0 }[...])!) + chunk("IEND", [])
+        }
+        return TestPNG(file: file, plain: plain, pillowPlain: pillowPlain)
+    }
+
+    /// Rows of 16-bit samples as Pillow's `convert("RGB")` reduces them: the high byte, but gray without alpha
+    /// (colour type 0, Pillow's `I;16`) clipped to 255.
+    static func pillowEightBit(_ rows: [[UInt8]], colorType: UInt8) -> [[UInt8]] {
+        rows.map { row in
+            stride(from: 0, to: row.count, by: 2).map { index in
+                colorType == 0 && row[index] != 0 ? 255 : colorType == 0 ? row[index + 1] : row[index]
             }
         }
-        return TestPNG(file: file, plain: plain, passes: passStreams)
     }
 
     /// Each row under a random filter type (0–4), with the filter byte in front.
-    private static func filter(_ rows: [[UInt8]], unit: Int, using generator: inout SeededGenerator) -> [UInt8] {
+    private static func filter(_ rows: [[UInt8]], unit: Int, using generator: inout SeededRandom) -> [UInt8] {
         var output: [UInt8] = []
         var previous = [UInt8](repeating: 0, count: rows.first?.count ?? 0)
         for row in rows {
@@ -152,6 +151,13 @@ struct TestPNG {
         let body = Array(type.utf8) + data
         let crc = body.withUnsafeBytes { Zlib.crc32($0) }
         return be32(data.count) + body + be32(Int(crc))
+    }
+
+    /// A minimal PNG stream: signature, IHDR, one IDAT holding `compressed`, IEND.
+    static func stream(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, interlaced: Bool = false,
+                       compressed: [UInt8]) -> [UInt8] {
+        signature + chunk("IHDR", be32(width) + be32(height) + [bitDepth, colorType, 0, 0, interlaced ? 1 : 0])
+            + chunk("IDAT", compressed) + chunk("IEND", [])
     }
 
     /// A big-endian TIFF header with one IFD0 entry: Orientation (SHORT) = `orientation`.
