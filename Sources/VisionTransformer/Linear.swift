@@ -17,7 +17,7 @@ public struct Linear: Sendable {
     /// `precision` (default: Float32).
     public init(_ binder: WeightBinder, inputFeatures: Int, outputFeatures: Int, hasBias: Bool = true,
                 precision: ComputePrecision = .float32) {
-        self.init(packing: [binder.tensor("weight", shape: [outputFeatures, inputFeatures])],
+        self.init(packing: [binder.tensorToPack("weight", shape: [outputFeatures, inputFeatures])],
                   bias: hasBias ? binder.tensor("bias", shape: [outputFeatures]) : nil, binder: binder,
                   precision: precision)
         binder.release("weight")

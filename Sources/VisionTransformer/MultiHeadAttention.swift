@@ -18,7 +18,7 @@ public struct MultiHeadAttention: Sendable {
     init(_ binder: WeightBinder, configuration: ViTConfiguration) {
         let width = configuration.hiddenSize
         let projections = ["query", "key", "value"].map { binder.scoped("attention").scoped($0) }
-        let weights = projections.map { $0.tensor("weight", shape: [width, width]) }
+        let weights = projections.map { $0.tensorToPack("weight", shape: [width, width]) }
         var bias: Tensor?
         if configuration.qkvBias {
             let fused = Tensor(zeros: [3 * width])

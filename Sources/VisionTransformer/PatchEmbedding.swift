@@ -24,7 +24,7 @@ public struct PatchEmbedding: Sendable {
         let cls = binder.tensor("cls_token", shape: [1, 1, width])
         positions = binder.tensor("position_embeddings", shape: [1, tokens, width]).reshaped([tokens, width])
         let convolution = binder.scoped("patch_embeddings").scoped("projection")
-        let weight = convolution.tensor("weight", shape: [width, channels, patchSize, patchSize])
+        let weight = convolution.tensorToPack("weight", shape: [width, channels, patchSize, patchSize])
         projection = Linear(packing: [weight.reshaped([width, channels * patchSize * patchSize])],
                             bias: convolution.tensor("bias", shape: [width]), binder: binder)
         convolution.release("weight")
