@@ -121,4 +121,12 @@ extension MemoryMappedFile {
         guard start < end else { return }
         madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
     }
+
+    /// Drops every page of the mapping from the process's resident memory, the last partial one
+    /// included; the bytes stay readable.
+    func releaseAllPages() {
+        guard let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        madvise(UnsafeMutableRawPointer(mutating: base), (bytes.count + page - 1) / page * page, Int32(MADV_DONTNEED))
+    }
 }

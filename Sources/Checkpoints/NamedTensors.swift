@@ -16,9 +16,14 @@ public protocol NamedTensors: Sendable {
     /// the process (they stay in the page cache, and a later read maps them again). A hint:
     /// tensors already handed out stay valid.
     func releaseMemory(ofTensorNamed name: String)
+    /// Gives back all the memory of every tensor (and of the pages they share), once nothing is
+    /// read from them any more; a hint, as ``releaseMemory(ofTensorNamed:)``.
+    func releaseAllMemory()
 }
 
 extension NamedTensors {
     /// Tensors held in memory have nothing to give back.
     public func releaseMemory(ofTensorNamed name: String) {}
+    /// Tensors held in memory have nothing to give back.
+    public func releaseAllMemory() {}
 }

@@ -138,6 +138,6 @@ public struct WeightBinder {
             throw .checkpointMismatch(checkpoint: record.source, missing: record.missing,
                                       unexpected: unexpected, wrongShape: record.wrongShape)
         }
-        for name in record.tensors.tensorNames { record.tensors.releaseMemory(ofTensorNamed: name) }
+        record.tensors.releaseAllMemory()
     }
 }

@@ -2,6 +2,7 @@ import Testing
 import Tensors
 import VisionTransformer
 import Checkpoints
+import Foundation
 
 /// Binding checkpoint tensors by name: every problem is reported at once.
 @Suite struct WeightBindingTests {
@@ -13,6 +14,24 @@ import Checkpoints
         let weights = RandomViTWeights(configuration: Self.configuration)
         let model = try ViTForImageClassification(configuration: Self.configuration, weights: weights, source: "mem")
         #expect(model.layers.count == 2 && model.labelCount == 3 && model.inputCount == 3 * 16 * 16)
+    }
+
+    /// A bound model keeps nothing of a memory-mapped checkpoint: binding gives every page of the file
+    /// back, and a forward pass maps none again (it would if a bias or a LayerNorm still borrowed the
+    /// file's memory, or a page-cache folio shared with a released weight were mapped back).
+    @Test func boundModelKeepsNoPageOfTheCheckpoint() throws {
+        let directory = ModelFixtures.directory("tiny/f32")
+        let configuration = try ViTConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
+        let checkpoint = try Checkpoint.open(directory: directory)
+        let model = try ViTForImageClassification(configuration: configuration, weights: checkpoint,
+                                                  source: directory.path)
+        let residentAfterBinding = try #require(checkpoint.residentByteCount)
+        #expect(residentAfterBinding == 0)
+        let pixels = Tensor(zeros: [2, model.inputCount])
+        let logits = ModelFixtures.logits(model, pixels, batch: 2)
+        #expect(logits.allSatisfy { $0.isFinite })
+        let residentAfterPass = try #require(checkpoint.residentByteCount)
+        #expect(residentAfterPass == 0)
     }
 
     @Test func missingUnexpectedAndMisshapenTensorsAreAllListed() throws {
