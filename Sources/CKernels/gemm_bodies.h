@@ -9,6 +9,17 @@
 
 #include "gemm_common.h"
 
+// One step of a Float32 tile, once the step's two vectors of B are loaded (b0, b1): each row's element
+// of A, broadcast, times both, into that row's accumulators.
+#define CK_MULTIPLY_ROWS(step, b0, b1)                                                               \
+    const float *as = a + (step) * step_stride;                                                      \
+    _Pragma("clang loop unroll(full)")                                                               \
+    for (int i = 0; i < rows; i++) {                                                                 \
+        const vf ai = splat(as[i * row_stride]);                                                     \
+        low[i] = fma_v(ai, b0, low[i]);                                                              \
+        high[i] = fma_v(ai, b1, high[i]);                                                            \
+    }
+
 // One tile of `rows` (≤ CK_STRIP, a constant after inlining) rows and `columns` (≤ CK_PANEL) columns
 // at (row, column) of the product. A's element (i, step) is a[i·row_stride + step·step_stride]:
 // (1, CK_STRIP) in a packed strip, (lda, 1) read in place.
@@ -16,13 +27,7 @@ INLINE void tile(const int rows, const ck_gemm_problem *p, const float *restrict
                  size_t step_stride, const float *restrict b, size_t row, size_t column, size_t columns) {
 #define CK_F32_STEP(step)                                                                            \
     const vf b0 = load_aligned(b + step * CK_PANEL), b1 = load_aligned(b + step * CK_PANEL + CK_WIDTH); \
-    const float *as = a + step * step_stride;                                                        \
-    _Pragma("clang loop unroll(full)")                                                               \
-    for (int i = 0; i < rows; i++) {                                                                 \
-        const vf ai = splat(as[i * row_stride]);                                                     \
-        low[i] = fma_v(ai, b0, low[i]);                                                              \
-        high[i] = fma_v(ai, b1, high[i]);                                                            \
-    }
+    CK_MULTIPLY_ROWS(step, b0, b1)
     CK_BLOCKED_TILE(rows, p->k, CK_K_BLOCK, CK_F32_STEP)
 #undef CK_F32_STEP
     store_tile(rows, total_low, total_high, p, row, column, columns);
@@ -56,13 +61,7 @@ INLINE void tile_bf16_weights(const int rows, const ck_gemm_problem *p, const fl
 #define CK_BF16W_STEP(step)                                                                          \
     const uint32_t *words = b + (step / 2) * CK_PANEL;                                               \
     const vf b0 = widen_half(*(const vi *)words, step), b1 = widen_half(*(const vi *)(words + CK_WIDTH), step); \
-    const float *as = a + step * step_stride;                                                        \
-    _Pragma("clang loop unroll(full)")                                                               \
-    for (int i = 0; i < rows; i++) {                                                                 \
-        const vf ai = splat(as[i * row_stride]);                                                     \
-        low[i] = fma_v(ai, b0, low[i]);                                                              \
-        high[i] = fma_v(ai, b1, high[i]);                                                            \
-    }
+    CK_MULTIPLY_ROWS(step, b0, b1)
     CK_BLOCKED_TILE(rows, p->k, CK_K_BLOCK, CK_BF16W_STEP)
 #undef CK_BF16W_STEP
     store_tile(rows, total_low, total_high, p, row, column, columns);
