@@ -34,8 +34,9 @@ enum KernelBenchmark {
             },
             time("softmax 12×197×197") {
                 for index in stride(from: 0, to: scores.count, by: 97) { scores.mutablePointer[index] = 1 }
-                for row in 0..<(12 * 197) {
-                    Kernels.softmaxRow(scores.mutablePointer + row * 197, count: 197, instructionSet: instructionSet)
+                for head in 0..<12 {
+                    Kernels.softmaxRows(scores.mutablePointer + head * 197 * 197, rows: 197, count: 197, stride: 197,
+                                        instructionSet: instructionSet)
                 }
             },
             time("layernorm 197×768") {

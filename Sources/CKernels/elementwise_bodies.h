@@ -45,35 +45,62 @@ void CK_NAME(epilogue_rows)(const float *x, size_t ldx, float *c, size_t ldc, si
     }
 }
 
-void CK_NAME(softmax_row)(float *values, size_t count) {
-    if (count == 0) return;
-    // The maximum, with NaN winning so that it propagates (a plain max would drop it).
-    vf maxima = splat(-INFINITY);
-    vi nan_seen = (vi){0};
+// Rows taken together by softmax_rows: one row alone is a chain of dependent phases (maximum, its
+// horizontal reduction, exps, the sum's reduction, the scaling), each waiting on the one before;
+// four independent rows fill those waits. Each row's operations are those of a row alone.
+#define CK_SOFTMAX_ROWS 4
+
+// The maximum of each row (lanes at or past `count` hold −∞), NaN if the row has one: NaN is
+// tracked apart so that it wins and propagates, which a plain maximum would not do.
+INLINE void row_maxima(float *const *row, int rows, size_t count, float *maximum) {
+    vf maxima[CK_SOFTMAX_ROWS];
+    vi nan_seen[CK_SOFTMAX_ROWS];
+    for (int r = 0; r < rows; r++) maxima[r] = splat(-INFINITY), nan_seen[r] = (vi){0};
     for (size_t index = 0; index < count; index += CK_WIDTH) {
-        const vf x = load_clipped(values, index, count, -INFINITY);
-        maxima = choose(x > maxima, x, maxima);
-        nan_seen |= (x != x);
-    }
-    int any_nan = 0;
-    for (int lane = 0; lane < CK_WIDTH; lane++) any_nan |= nan_seen[lane];
-    const float row_max = any_nan ? NAN : max_lanes(maxima);
-    // exp(x − max), summed in 16 partial sums; padding lanes add exp(−∞) = 0.
-    partial_sums sums = partial_zero();
-    for (size_t group = 0; group < count; group += CK_REDUCTION_LANES) {
-        for (int v = 0; v < CK_GROUP; v++) {
-            const size_t index = group + (size_t)v * CK_WIDTH;
-            if (index >= count) break;
-            const vf e = exp_v(load_clipped(values, index, count, -INFINITY) - row_max);
-            sums.lanes[v] += e;
-            if (index + CK_WIDTH <= count) store(values + index, e);
-            else store_partial(values + index, e, count - index);
+        for (int r = 0; r < rows; r++) {
+            const vf x = load_clipped(row[r], index, count, -INFINITY);
+            maxima[r] = choose(x > maxima[r], x, maxima[r]);
+            nan_seen[r] |= (x != x);
         }
     }
-    const float scale = 1 / partial_total(sums);
-    for (size_t index = 0; index < count; index += CK_WIDTH) {
-        if (index + CK_WIDTH <= count) store(values + index, load(values + index) * scale);
-        else store_partial(values + index, load_partial(values + index, count - index, 0) * scale, count - index);
+    for (int r = 0; r < rows; r++) {
+        int any_nan = 0;
+        for (int lane = 0; lane < CK_WIDTH; lane++) any_nan |= nan_seen[r][lane];
+        maximum[r] = any_nan ? NAN : max_lanes(maxima[r]);
+    }
+}
+
+void CK_NAME(softmax_rows)(float *values, size_t rows, size_t count, size_t stride) {
+    if (count == 0) return;
+    for (size_t first = 0; first < rows; first += CK_SOFTMAX_ROWS) {
+        const int group = rows - first < CK_SOFTMAX_ROWS ? (int)(rows - first) : CK_SOFTMAX_ROWS;
+        float *row[CK_SOFTMAX_ROWS];
+        float maximum[CK_SOFTMAX_ROWS], scale[CK_SOFTMAX_ROWS];
+        for (int r = 0; r < group; r++) row[r] = values + (first + (size_t)r) * stride;
+        row_maxima(row, group, count, maximum);
+        // exp(x − max), summed in 16 partial sums; padding lanes add exp(−∞) = 0.
+        partial_sums sums[CK_SOFTMAX_ROWS];
+        for (int r = 0; r < group; r++) sums[r] = partial_zero();
+        for (size_t lanes = 0; lanes < count; lanes += CK_REDUCTION_LANES) {
+            for (int v = 0; v < CK_GROUP; v++) {
+                const size_t index = lanes + (size_t)v * CK_WIDTH;
+                if (index >= count) break;
+                for (int r = 0; r < group; r++) {
+                    const vf e = exp_nonpositive_v(load_clipped(row[r], index, count, -INFINITY) - maximum[r]);
+                    sums[r].lanes[v] += e;
+                    if (index + CK_WIDTH <= count) store(row[r] + index, e);
+                    else store_partial(row[r] + index, e, count - index);
+                }
+            }
+        }
+        for (int r = 0; r < group; r++) scale[r] = 1 / partial_total(sums[r]);
+        for (size_t index = 0; index < count; index += CK_WIDTH) {
+            for (int r = 0; r < group; r++) {
+                float *at = row[r] + index;
+                if (index + CK_WIDTH <= count) store(at, load(at) * scale[r]);
+                else store_partial(at, load_partial(at, count - index, 0) * scale[r], count - index);
+            }
+        }
     }
 }
 

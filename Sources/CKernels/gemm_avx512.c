@@ -7,6 +7,9 @@
 #endif
 
 #define CK_WIDTH 16
+#if defined(__x86_64__)
+#define CK_MASKED_MEMORY 1  // vector_math.h: masked row tails
+#endif
 #define CK_STRIP 12
 #define CK_PREFIX ck_avx512_
 #if defined(__x86_64__)

@@ -4,6 +4,9 @@
 #include <math.h>
 
 #define CK_WIDTH 16
+#if defined(__x86_64__)
+#define CK_MASKED_MEMORY 1  // vector_math.h: masked row tails
+#endif
 #define CK_STRIP 12
 #define CK_PREFIX ck_avx512bf16_
 #define CK_BF16_NATIVE 1

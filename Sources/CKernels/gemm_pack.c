@@ -16,19 +16,28 @@ size_t ck_packed_a_count(size_t m, size_t k, size_t mr) { return (m + mr - 1) / 
             float *out = packed + panel * k * nr;                                                      \
             const size_t column = panel * nr, columns = n - column < nr ? n - column : nr;             \
             if (b_transposed) {                                                                        \
-                /* Row j of the source is column j of B: walk it contiguously. */                      \
-                for (size_t j = 0; j < nr; j++) {                                                      \
-                    if (j < columns) {                                                                 \
-                        const type *source = b + (column + j) * ldb;                                   \
-                        for (size_t step = 0; step < k; step++) out[step * nr + j] = load(source, step); \
-                    } else {                                                                           \
-                        for (size_t step = 0; step < k; step++) out[step * nr + j] = 0;                \
+                /* Row j of the source is column j of B: eight rows walked side by side, so each */   \
+                /* step writes eight neighbouring floats (one row at a time writes one float per */    \
+                /* 128-byte line). */                                                                  \
+                size_t j = 0;                                                                          \
+                for (; j + 8 <= columns; j += 8) {                                                     \
+                    const type *s = b + (column + j) * ldb;                                            \
+                    for (size_t step = 0; step < k; step++) {                                          \
+                        float *o = out + step * nr + j;                                                \
+                        for (size_t r = 0; r < 8; r++) o[r] = load(s + r * ldb, step);                 \
                     }                                                                                  \
+                }                                                                                      \
+                for (; j < nr; j++) {                                                                  \
+                    const type *source = b + (column + j) * ldb;                                       \
+                    for (size_t step = 0; step < k; step++) out[step * nr + j] = j < columns ? load(source, step) : 0; \
                 }                                                                                      \
             } else {                                                                                   \
                 for (size_t step = 0; step < k; step++) {                                              \
                     const type *source = b + step * ldb + column;                                      \
-                    for (size_t j = 0; j < nr; j++) out[step * nr + j] = j < columns ? load(source, j) : 0; \
+                    float *o = out + step * nr;                                                        \
+                    /* A full panel without the bound check, so the copy vectorises. */                \
+                    if (columns == nr) for (size_t j = 0; j < nr; j++) o[j] = load(source, j);        \
+                    else for (size_t j = 0; j < nr; j++) o[j] = j < columns ? load(source, j) : 0;    \
                 }                                                                                      \
             }                                                                                          \
         }                                                                                              \

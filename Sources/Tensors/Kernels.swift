@@ -47,10 +47,19 @@ public enum Kernels {
     @inline(__always)
     public static func softmaxRow(_ values: UnsafeMutablePointer<Float>, count: Int,
                                   instructionSet: VectorInstructionSet = .detected) {
+        softmaxRows(values, rows: 1, count: count, stride: count, instructionSet: instructionSet)
+    }
+
+    /// ``softmaxRow(_:count:instructionSet:)`` over `rows` rows of `count` floats, `stride` floats
+    /// apart: the same bits for each row, faster than row by row (rows are interleaved in groups so
+    /// one row's dependent steps overlap another's); on the calling thread.
+    @inline(__always)
+    public static func softmaxRows(_ values: UnsafeMutablePointer<Float>, rows: Int, count: Int, stride: Int,
+                                   instructionSet: VectorInstructionSet = .detected) {
         switch instructionSet {
-        case .avx512: ck_avx512_softmax_row(values, count)
-        case .avx2: ck_avx2_softmax_row(values, count)
-        case .baseline: ck_baseline_softmax_row(values, count)
+        case .avx512: ck_avx512_softmax_rows(values, rows, count, stride)
+        case .avx2: ck_avx2_softmax_rows(values, rows, count, stride)
+        case .baseline: ck_baseline_softmax_rows(values, rows, count, stride)
         }
     }
 

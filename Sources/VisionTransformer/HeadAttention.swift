@@ -37,9 +37,8 @@ struct HeadAttention: BalancedParallelWork {
             let packedKeys = PackedPanels.pack(keys, transposed: true, instructionSet: instructionSet, into: slice.keys)
             MatrixMultiply.multiply(queries, packedKeys, into: scores,
                                     epilogue: GEMMEpilogue(alpha: 1 / Float(headSize).squareRoot()))
-            for row in 0..<queriesPerImage {
-                Kernels.softmaxRow(slice.scores + row * tokens, count: tokens, instructionSet: instructionSet)
-            }
+            Kernels.softmaxRows(slice.scores, rows: queriesPerImage, count: tokens, stride: tokens,
+                                instructionSet: instructionSet)
             let packedValues = PackedPanels.pack(values, transposed: false, instructionSet: instructionSet,
                                                  into: slice.values)
             let out = MutableMatrixView(context.base + image * queriesPerImage * context.leadingDimension + column,

@@ -122,6 +122,33 @@ import Tensors
         }
     }
 
+    /// Rows are interleaved in groups inside `softmaxRows`: each row must still get exactly its own
+    /// row-by-row bits, whatever the row count (groups of 4 and a remainder), a NaN or fully masked
+    /// row beside it, and the floats between rows (`stride` > `count`) must stay untouched.
+    @Test(arguments: VectorInstructionSet.supported)
+    func blockOfRowsEqualsRowByRow(instructionSet: VectorInstructionSet) {
+        for (rows, count, stride) in [(1, 197, 197), (3, 7, 9), (4, 16, 16), (9, 197, 200), (13, 33, 40), (5, 1, 3)] {
+            let x = Tensor.random([rows, stride], in: -8...8, seed: UInt64(rows * 1000 + count))
+            if rows > 2 {
+                x.mutablePointer[stride + count / 2] = .nan
+                for column in 0..<count { x.mutablePointer[2 * stride + column] = -.infinity }
+            }
+            let rowByRow = x.copy(), block = x.copy()
+            for row in 0..<rows {
+                Kernels.softmaxRow(rowByRow.mutablePointer + row * stride, count: count, instructionSet: instructionSet)
+            }
+            Kernels.softmaxRows(block.mutablePointer, rows: rows, count: count, stride: stride,
+                                instructionSet: instructionSet)
+            #expect(block.scalars.map(\.bitPattern) == rowByRow.scalars.map(\.bitPattern),
+                    "\(rows) rows of \(count), stride \(stride), \(instructionSet)")
+            for row in 0..<rows {
+                for column in count..<stride {
+                    #expect(block.scalars[row * stride + column].bitPattern == x.scalars[row * stride + column].bitPattern)
+                }
+            }
+        }
+    }
+
     @Test(arguments: VectorInstructionSet.supported)
     func softmaxSpecialValues(instructionSet: VectorInstructionSet) {
         let x = Tensor(shape: [4, 4], values: [

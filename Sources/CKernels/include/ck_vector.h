@@ -40,8 +40,9 @@ typedef struct {
     /* rows × columns: c = act(α·x + bias) + residual (x may be c; residual may be c). */           \
     void ck_##isa##_epilogue_rows(const float *x, size_t ldx, float *c, size_t ldc, size_t rows,     \
                                   size_t columns, const ck_epilogue *epilogue);                      \
-    /* One contiguous row, in place: exp(x − max) / Σ exp(x − max); NaN anywhere → all NaN. */        \
-    void ck_##isa##_softmax_row(float *values, size_t count);                                        \
+    /* `rows` rows of `count` floats, `stride` apart, each in place: exp(x − max) / Σ exp(x − max); */ \
+    /* NaN anywhere in a row → that row all NaN. A row's bits do not depend on the rows beside it. */  \
+    void ck_##isa##_softmax_rows(float *values, size_t rows, size_t count, size_t stride);          \
     /* output = (row − mean) / √(var + ε) · weight + bias (corrected two-pass statistics). */        \
     void ck_##isa##_layer_norm_row(const float *row, size_t count, const float *weight,              \
                                    const float *bias, float epsilon, float *output);
