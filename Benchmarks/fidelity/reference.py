@@ -54,6 +54,26 @@ def symmetric_int8(x, dims):
     return q * (largest / 127)
 
 
+def asymmetric_u8(x, dims):
+    """x rounded to 256 levels spanning [min(x, 0), max(x, 0)] per slice reduced over `dims`.
+
+    As SwiftViT's kernels do it: s = (hi − lo) / 255, zero point z = roundeven(−lo / s), q = roundeven(x / s) + z
+    clamped to 0 … 255, value (q − z) · s. Zero stays exact; a one-signed row (GELU's output) gets all 256 levels
+    where the symmetric scheme leaves half of its 255 unused.
+    """
+    lo = torch.clamp(x.amin(dim=dims, keepdim=True), max=0)
+    hi = torch.clamp(x.amax(dim=dims, keepdim=True), min=0)
+    span = hi - lo
+    inverse = torch.where(span > 0, 255 / span, torch.zeros_like(span))
+    zero = torch.round(-lo * inverse)
+    q = torch.clamp(torch.round(x * inverse) + zero, 0, 255)
+    return (q - zero) * (span / 255)
+
+
+def per_row_asymmetric(x):  # one scale and zero point per token
+    return asymmetric_u8(x, dims=(-1,))
+
+
 def per_row(x):        # one scale per token (row of the GEMM's A)
     return symmetric_int8(x, dims=(-1,))
 
@@ -75,6 +95,8 @@ SIMULATIONS = {
     "sim-bf16": (bfloat16, bfloat16, "bf16 weights and activations, fp32 sums (SwiftViT's bfloat16, in PyTorch)"),
     "sim-int8-channel-row": (per_row, per_channel,
                              "s8 weights per output channel, s8 activations per row (SwiftViT's int8, in PyTorch)"),
+    "sim-int8-channel-row-asym": (per_row_asymmetric, per_channel,
+                                  "s8 weights per output channel, u8 activations per row with a zero point"),
     "sim-int8-channel-image": (per_image, per_channel, "s8 weights per output channel, s8 activations per image"),
     "sim-int8-tensor-row": (per_row, per_tensor, "s8 weights per tensor, s8 activations per row"),
     "sim-int8-tensor-image": (per_image, per_tensor, "s8 weights per tensor, s8 activations per image"),

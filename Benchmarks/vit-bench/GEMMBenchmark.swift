@@ -33,9 +33,11 @@ enum GEMMBenchmark {
         return 2 * Double(m) * Double(n) * Double(k) / Timings(seconds).median / 1e9
     }
 
-    /// OpenBLAS's rate on a 2048³ product split over the pool.
+    /// OpenBLAS's rate on a 2048³ product split over the pool: the median of 3…5 products (each
+    /// takes ~0.1 s; more would only lengthen a long `--iterations` run, e.g. under a profiler).
     static func openBLASRoof(pool: ThreadPool, iterations: Int) -> Double {
-        rate(m: 2048, n: 2048, k: 2048, instructionSet: .baseline, pool: pool, warmup: 1, iterations: max(3, iterations))
+        rate(m: 2048, n: 2048, k: 2048, instructionSet: .baseline, pool: pool, warmup: 1,
+             iterations: min(5, max(3, iterations)))
     }
 
     /// Every ViT shape: M = 1, 8 (the CLS-only last layer), 197 (one image), 1576 (eight); N and K

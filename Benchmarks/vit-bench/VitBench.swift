@@ -33,8 +33,13 @@ struct VitBench: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    @Option(help: "Kernels to run: avx512, avx2 or baseline (portable C + OpenBLAS GEMMs); default: the best this CPU has.")
-    var isa: VectorInstructionSet = .detected
+    // Optional, so --help does not print the default as the enum's raw value ("2").
+    @Option(name: .customLong("isa"),
+            help: "Kernels to run: avx512, avx2 or baseline (portable C + OpenBLAS GEMMs); default: the best this CPU has.")
+    var requestedISA: VectorInstructionSet?
+
+    /// `--isa`, or the best this CPU has.
+    var isa: VectorInstructionSet { requestedISA ?? .detected }
 
     @Option(name: .customLong("compute"), help: "The number format of the network's GEMMs: float32, bfloat16 or int8.")
     var computePrecision: ComputePrecision = .float32
@@ -119,4 +124,6 @@ extension ComputePrecision: ExpressibleByArgument {}
 
 extension VectorInstructionSet: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
+    // By name in --help ("avx512, avx2, baseline"), not by raw value ("0, 1, 2").
+    public static var allValueStrings: [String] { allCases.map(\.description) }
 }

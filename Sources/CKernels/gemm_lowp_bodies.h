@@ -10,7 +10,7 @@
 // (k + 1 first, then k, each rounded once) are two fused multiply-adds, which the emulation does
 // in that order. Both flush subnormal inputs to zero only on the native path; ViT activations and
 // weights never come near 1e-38.
-// int8: one word holds four consecutive k; activations are u8 (q + 128), weights s8, and the
+// int8: one word holds four consecutive k; activations are u8 (with a zero point per row), weights s8, and the
 // 32-bit sums are exact on both paths, so they agree bit for bit.
 #include "gemm_common.h"
 
@@ -81,17 +81,19 @@ INLINE vi multiply_add_pairs(vs a, vs b) {
 }
 #endif
 
-// Dequantises a row segment: (Σ − offset) · (row scale · column scale), then the epilogue's input.
+// Dequantises a row segment: (Σ q·w − z_row · Σ w) · (row scale · column scale), exact in 32 bits up
+// to the conversion; then the epilogue's input.
 INLINE vf dequantize(vi sum, const ck_gemm_problem *p, size_t row, size_t column, size_t lanes) {
     typedef int vi_unaligned __attribute__((vector_size(CK_WIDTH * 4), aligned(4)));
-    vi offset = lanes == CK_WIDTH ? (vi)*(const vi_unaligned *)(p->b_offsets + column) : splat_int(0);
+    vi column_sums = lanes == CK_WIDTH ? (vi)*(const vi_unaligned *)(p->b_offsets + column) : splat_int(0);
     vf scales = lanes == CK_WIDTH ? load(p->b_scales + column) : splat(0);
     if (lanes != CK_WIDTH) {
         for (size_t lane = 0; lane < lanes; lane++) {
-            offset[lane] = p->b_offsets[column + lane];
+            column_sums[lane] = p->b_offsets[column + lane];
             scales[lane] = p->b_scales[column + lane];
         }
     }
+    const vi offset = column_sums * splat_int(p->a_zero_points[row]);
     return __builtin_convertvector(sum - offset, vf) * (splat(p->a_scales[row]) * scales);
 }
 

@@ -73,7 +73,7 @@ void ck_pack_b_int8(const float *b, size_t ldb, int b_transposed, size_t k, size
             }
             if (column < n) {
                 scales[column] = largest / 127;
-                offsets[column] = 128 * sum;
+                offsets[column] = sum;
             }
         }
     }

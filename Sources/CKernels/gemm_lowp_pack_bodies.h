@@ -44,38 +44,49 @@ void CK_NAME(pack_a_bf16)(const float *a, size_t lda, size_t m, size_t k, size_t
     }
 }
 
-// Row i is quantised symmetrically, q = round(a / s) with s = max|a| / 127 (to nearest even), and
-// stored as q + 128 (unsigned, as vpdpbusd wants it); its scale s goes to `scales[i]`. A row that
-// is all zeros gets s = 0; a row holding NaN or ±∞ gets s = NaN, so its outputs are NaN, as they
-// would be in Float32.
+// Row i is quantised asymmetrically over [lo, hi] = [min(row, 0), max(row, 0)]: s = (hi − lo) / 255,
+// zero point z = roundeven(−lo / s), u8 q = roundeven(a / s) + z clamped to 0 … 255, so a = (q − z)·s
+// and 0 stays exact. A one-signed row (GELU's output, ≥ −0.17) gets all 256 levels where a symmetric
+// scale would leave half of them unused. s goes to `scales[i]`, z to `zero_points[i]`. A row that is
+// all zeros gets s = 0; a row holding NaN or ±∞ gets s = NaN, so its outputs are NaN, as they would
+// be in Float32.
 void CK_NAME(quantize_a_int8)(const float *a, size_t lda, size_t m, size_t k, size_t first_strip,
-                              size_t end_strip, uint32_t *packed, float *scales) {
+                              size_t end_strip, uint32_t *packed, float *scales, int32_t *zero_points) {
     const size_t quads = (k + 3) / 4;
     for (size_t strip = first_strip; strip < end_strip; strip++) {
         uint32_t *out = packed + strip * quads * CK_STRIP;
         for (size_t i = 0; i < CK_STRIP; i++) {
             const size_t row = strip * CK_STRIP + i;
             if (row >= m) {
-                for (size_t quad = 0; quad < quads; quad++) out[quad * CK_STRIP + i] = 0x80808080u;
+                // Never stored: any bytes do (B is zero past K, and these rows past M).
+                for (size_t quad = 0; quad < quads; quad++) out[quad * CK_STRIP + i] = 0;
                 continue;
             }
             const float *source = a + row * lda;
-            vf largest = splat(0);
+            vf lowest = splat(0), highest = splat(0);
             vi finite = splat_int(-1);
             for (size_t step = 0; step < k; step += CK_WIDTH) {
-                const vf x = magnitude(load_clipped(source, step, k, 0));
-                largest = choose(x > largest, x, largest);
-                finite &= x <= splat(3.4028234664e38f);  // false for ±∞ and NaN
+                const vf x = load_clipped(source, step, k, 0);
+                lowest = choose(x < lowest, x, lowest);
+                highest = choose(x > highest, x, highest);
+                finite &= magnitude(x) <= splat(3.4028234664e38f);  // false for ±∞ and NaN
             }
-            float row_largest = max_lanes(largest);
+            float row_lowest = lowest[0], row_highest = highest[0];
             int all_finite = 1;
-            for (int lane = 0; lane < CK_WIDTH; lane++) all_finite &= finite[lane] != 0;
-            scales[row] = all_finite ? row_largest / 127 : NAN;
-            const vf inverse = splat(all_finite && row_largest > 0 ? 127 / row_largest : 0);
+            for (int lane = 0; lane < CK_WIDTH; lane++) {
+                row_lowest = lowest[lane] < row_lowest ? lowest[lane] : row_lowest;
+                row_highest = highest[lane] > row_highest ? highest[lane] : row_highest;
+                all_finite &= finite[lane] != 0;
+            }
+            const float span = row_highest - row_lowest;
+            const float inverse = all_finite && span > 0 ? 255 / span : 0;
+            const float zero = inverse > 0 ? __builtin_elementwise_roundeven(-row_lowest * inverse) : 0;
+            scales[row] = all_finite ? span / 255 : NAN;
+            zero_points[row] = (int32_t)zero;
             for (size_t step = 0; step < k; step += CK_WIDTH) {
-                vf q = __builtin_elementwise_roundeven(load_clipped(source, step, k, 0) * inverse);
-                q = __builtin_elementwise_min(__builtin_elementwise_max(q, splat(-127)), splat(127));
-                const vu8 bytes = __builtin_convertvector(__builtin_convertvector(q, vi) + 128, vu8);
+                vf q = __builtin_elementwise_roundeven(load_clipped(source, step, k, 0) * inverse) + zero;
+                q = __builtin_elementwise_min(__builtin_elementwise_max(q, splat(0)), splat(255));
+                const vu8 bytes = __builtin_convertvector(__builtin_convertvector(q, vi), vu8);
                 uint32_t words[CK_WIDTH / 4];
                 __builtin_memcpy(words, &bytes, sizeof words);
                 const size_t left = (k - step + 3) / 4;

@@ -11,8 +11,8 @@ public enum ComputePrecision: String, Sendable, CaseIterable, CustomStringConver
     /// the same arithmetic in fused multiply-adds elsewhere (bit-identical, slower).
     case bfloat16
     /// Weights quantised symmetrically per output channel to int8 at load, activations per row
-    /// (per token) to int8 per GEMM, exact 32-bit integer sums: `vpdpbusd` where the CPU has
-    /// AVX512-VNNI (four times the Float32 rate), an exact emulation elsewhere.
+    /// (per token) to uint8 with a zero point per GEMM, exact 32-bit integer sums: `vpdpbusd` where
+    /// the CPU has AVX512-VNNI (four times the Float32 rate), an exact emulation elsewhere.
     case int8
 
     /// `float32`, `bfloat16` or `int8`.

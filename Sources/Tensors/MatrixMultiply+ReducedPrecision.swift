@@ -12,14 +12,17 @@ extension MatrixMultiply {
         let words = UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt32.self)
         let wordsPerStrip = height * (b.precision == .int8 ? (k + 3) / 4 : (k + 1) / 2)
         let rowScales = scratch + strips * wordsPerStrip
+        let rowZeroPoints = UnsafeMutableRawPointer(rowScales + strips * height).assumingMemoryBound(to: Int32.self)
         let packing = ReducedPrecisionPacking(a: a, precision: b.precision, isAVX512: isAVX512, words: words,
-                                              rowScales: rowScales)
+                                              rowScales: rowScales, rowZeroPoints: rowZeroPoints)
         if let pool, m * k >= 1 << 14 { pool.parallelFor(strips, minimumChunk: 2, packing) } else { packing.run(0..<strips) }
 
         let problem = ck_gemm_problem(m: m, n: b.columns, k: k, a: UnsafePointer(scratch), lda: k, a_is_packed: 1,
                                       packed_b: b.base, c: c.base, ldc: c.leadingDimension,
                                       epilogue: epilogue.kernelEpilogue, a_block_bytes: CacheSizes.aBlockBytes,
-                                      a_scales: UnsafePointer(rowScales), b_scales: b.scales, b_offsets: b.offsets)
+                                      a_scales: UnsafePointer(rowScales),
+                                      a_zero_points: UnsafePointer(rowZeroPoints), b_scales: b.scales,
+                                      b_offsets: b.offsets)
         let features = CPUFeatures.current
         let kernel: PanelWork.Kernel
         switch (b.precision, isAVX512) {
@@ -38,6 +41,7 @@ extension MatrixMultiply {
         let isAVX512: Bool
         let words: UnsafeMutablePointer<UInt32>
         let rowScales: UnsafeMutablePointer<Float>
+        let rowZeroPoints: UnsafeMutablePointer<Int32>
 
         func run(_ strips: Range<Int>) {
             let (first, end) = (strips.lowerBound, strips.upperBound)
@@ -45,9 +49,11 @@ extension MatrixMultiply {
             case (.bfloat16, true): ck_avx512_pack_a_bf16(a.base, a.leadingDimension, a.rows, a.columns, first, end, words)
             case (.bfloat16, false): ck_avx2_pack_a_bf16(a.base, a.leadingDimension, a.rows, a.columns, first, end, words)
             case (.int8, true):
-                ck_avx512_quantize_a_int8(a.base, a.leadingDimension, a.rows, a.columns, first, end, words, rowScales)
+                ck_avx512_quantize_a_int8(a.base, a.leadingDimension, a.rows, a.columns, first, end, words, rowScales,
+                                          rowZeroPoints)
             case (.int8, false):
-                ck_avx2_quantize_a_int8(a.base, a.leadingDimension, a.rows, a.columns, first, end, words, rowScales)
+                ck_avx2_quantize_a_int8(a.base, a.leadingDimension, a.rows, a.columns, first, end, words, rowScales,
+                                        rowZeroPoints)
             case (.float32, _): break
             }
         }

@@ -22,7 +22,7 @@ public enum MatrixMultiply {
         switch precision {
         case .float32: return prefersPackedA(m: m, leadingDimension: leadingDimension ?? k) ? ck_packed_a_count(m, k, height) : 0
         case .bfloat16: return strips * height * ((k + 1) / 2)
-        case .int8: return strips * height * ((k + 3) / 4) + strips * height
+        case .int8: return strips * height * ((k + 3) / 4) + 2 * strips * height  // words, row scales, zero points
         }
     }
 
@@ -85,7 +85,7 @@ public enum MatrixMultiply {
         var problem = ck_gemm_problem(m: m, n: b.columns, k: k, a: a.base, lda: a.leadingDimension, a_is_packed: 0,
                                       packed_b: b.base, c: c.base, ldc: c.leadingDimension,
                                       epilogue: epilogue.kernelEpilogue, a_block_bytes: CacheSizes.aBlockBytes,
-                                      a_scales: nil, b_scales: nil, b_offsets: nil)
+                                      a_scales: nil, a_zero_points: nil, b_scales: nil, b_offsets: nil)
         if let scratch, prefersPackedA(m: m, leadingDimension: a.leadingDimension), k > 0 {
             let height = ck_gemm_strip_height(family)
             let packing = StripPacking(a: a, height: height, destination: scratch)

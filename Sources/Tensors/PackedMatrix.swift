@@ -23,7 +23,7 @@ public struct PackedPanels {
     public let storesBFloat16: Bool
     /// int8: each column's scale (`[columns]`).
     let scales: UnsafePointer<Float>?
-    /// int8: each column's 128·Σₖ s8 (`[columns]`).
+    /// int8: each column's Σₖ s8 (`[columns]`).
     let offsets: UnsafePointer<Int32>?
 
     init(base: UnsafePointer<Float>, rows: Int, columns: Int, instructionSet: VectorInstructionSet,

@@ -47,25 +47,37 @@ import Testing
     }
 
     /// int8 sums are exact integers, so the output is known bit for bit:
-    /// Float(Σ qa·qw) · (row scale · column scale), with both quantisations replicated here.
+    /// Float(Σ (qa − za)·qw) · (row scale · column scale), with both quantisations replicated here:
+    /// weights symmetric per column, activations per row over [min(row, 0), max(row, 0)] with a zero
+    /// point. Rows of one sign are included, where the zero point sits at an end of the range.
     @Test(arguments: VectorInstructionSet.supported.filter(\.hasOwnGEMM))
     func int8ProductsAreExactIntegerSumsScaled(instructionSet: VectorInstructionSet) {
-        func quantized(_ row: ArraySlice<Float>) -> (values: [Int32], scale: Float) {
+        func symmetric(_ row: ArraySlice<Float>) -> (values: [Int32], scale: Float) {
             let largest = row.map(abs).max() ?? 0
             let inverse: Float = largest > 0 ? 127 / largest : 0
             return (row.map { Int32(max(-127, min(127, ($0 * inverse).rounded(.toNearestOrEven)))) }, largest / 127)
         }
+        func asymmetric(_ row: ArraySlice<Float>) -> (values: [Int32], zeroPoint: Int32, scale: Float) {
+            let span = max(row.max() ?? 0, 0) - min(row.min() ?? 0, 0)
+            let inverse: Float = span > 0 ? 255 / span : 0
+            let zero = inverse > 0 ? (-min(row.min() ?? 0, 0) * inverse).rounded(.toNearestOrEven) : 0
+            let values = row.map { Int32(max(0, min(255, ($0 * inverse).rounded(.toNearestOrEven) + zero))) }
+            return (values, Int32(zero), span / 255)
+        }
         for (m, n, k) in Self.shapes {
             let a = Tensor.random([m, k], in: -3...3, seed: UInt64(m * k)), w = Tensor.random([n, k], seed: UInt64(n * k))
+            for row in stride(from: 0, to: m, by: 3) {  // every third row positive, as after GELU
+                for p in 0..<k { a.mutablePointer[row * k + p] = abs(a.mutablePointer[row * k + p]) - 0.1 * Float(row % 2) }
+            }
             let actual = Self.product(a, w, instructionSet, .int8, pool: ThreadPool(threadCount: 2))
             let av = a.scalars, wv = w.scalars
-            let rows = (0..<m).map { quantized(av[($0 * k)..<(($0 + 1) * k)]) }
-            let columns = (0..<n).map { quantized(wv[($0 * k)..<(($0 + 1) * k)]) }
+            let rows = (0..<m).map { asymmetric(av[($0 * k)..<(($0 + 1) * k)]) }
+            let columns = (0..<n).map { symmetric(wv[($0 * k)..<(($0 + 1) * k)]) }
             var mismatches = 0
             for i in 0..<m {
                 for j in stride(from: 0, to: n, by: max(1, n / 23)) {
                     var sum: Int32 = 0
-                    for p in 0..<k { sum += rows[i].values[p] * columns[j].values[p] }
+                    for p in 0..<k { sum += (rows[i].values[p] - rows[i].zeroPoint) * columns[j].values[p] }
                     let expected = Float(sum) * (rows[i].scale * columns[j].scale)
                     if actual[i * n + j].bitPattern != expected.bitPattern { mismatches += 1 }
                 }

@@ -167,10 +167,11 @@ import Checkpoints
 /// Documentation/Fidelity.md.
 @Suite struct ReducedPrecisionFidelityTests {
     static let bounds: [String: [ComputePrecision: Float]] = [
-        // Measured (AVX2 and AVX-512 alike): 0.0014 / 0.0052, 0.0018 / 0.0068, 0.093 / 0.70 (logit range 88).
+        // Measured (AVX2 and AVX-512 alike): 0.0014 / 0.0088, 0.0018 / 0.0074, 0.093 / 0.49 (logit range 88).
+        // (int8 with symmetric activation scales, before the zero points: 0.0052, 0.0068, 0.70.)
         "tiny/f32": [.bfloat16: 0.003, .int8: 0.012],
         "variant": [.bfloat16: 0.004, .int8: 0.015],
-        "vit-b16-1layer-f16": [.bfloat16: 0.2, .int8: 1.4],
+        "vit-b16-1layer-f16": [.bfloat16: 0.2, .int8: 1.0],
     ]
 
     @Test(arguments: ["tiny/f32", "variant", "vit-b16-1layer-f16"], [ComputePrecision.bfloat16, .int8])

@@ -17,9 +17,9 @@
 // - bfloat16: a word holds two consecutive k (low half k, high half k + 1), rounded to nearest even;
 //   `ck_packed_b_words` words for B; A is packed per product by `*_pack_a_bf16`.
 // - int8: a word holds four consecutive k. B (weights) is quantised per output column,
-//   s8 = round(b / s) with s = max|b| / 127, its scale and 128·Σₖ s8 kept per column; A per row as
-//   q + 128 (u8), with its scale (`*_quantize_a_int8`). C = (Σ u8·s8 − 128·Σ s8) · s_row · s_column,
-//   summed exactly in 32-bit integers, then the epilogue.
+//   s8 = round(b / s) with s = max|b| / 127, its scale and Σₖ s8 kept per column; A per row as u8
+//   with a scale and a zero point z (`*_quantize_a_int8`: a ≈ (u8 − z)·s_row). C = (Σ u8·s8 −
+//   z·Σ s8) · s_row · s_column, summed exactly in 32-bit integers, then the epilogue.
 #ifndef SWIFTVIT_CK_GEMM_H
 #define SWIFTVIT_CK_GEMM_H
 
@@ -62,7 +62,7 @@ size_t ck_packed_b_words(size_t k, size_t n, size_t nr, ck_gemm_format format);
 void ck_pack_b_bf16(const float *b, size_t ldb, int b_transposed, size_t k, size_t n, size_t nr,
                     size_t first_panel, size_t end_panel, uint32_t *packed);
 /// Packs panels `first_panel ..< end_panel` of B as s8 quads, writing each column's scale and
-/// 128·Σₖ s8 into `scales[j]` and `offsets[j]`.
+/// Σₖ s8 into `scales[j]` and `offsets[j]`.
 void ck_pack_b_int8(const float *b, size_t ldb, int b_transposed, size_t k, size_t n, size_t nr,
                     size_t first_panel, size_t end_panel, uint32_t *packed, float *scales, int32_t *offsets);
 
@@ -84,8 +84,9 @@ typedef struct {
     ck_epilogue epilogue;
     size_t a_block_bytes;   // packed A taken in blocks of about this size (a share of L2)
     const float *a_scales;    // int8: each row's scale
+    const int32_t *a_zero_points; // int8: each row's zero point
     const float *b_scales;    // int8: each column's scale
-    const int32_t *b_offsets; // int8: each column's 128·Σₖ s8
+    const int32_t *b_offsets; // int8: each column's Σₖ s8
 } ck_gemm_problem;
 
 /// Computes the panels `first_panel ..< end_panel` of `problem` on the calling thread. `a` and
@@ -110,11 +111,12 @@ void ck_avx2_pack_a_bf16(const float *a, size_t lda, size_t m, size_t k, size_t 
                          uint32_t *packed);
 void ck_avx512_pack_a_bf16(const float *a, size_t lda, size_t m, size_t k, size_t first_strip,
                            size_t end_strip, uint32_t *packed);
-/// Quantises strips `first_strip ..< end_strip` of A to u8 quads, each row's scale into `scales[row]`.
+/// Quantises strips `first_strip ..< end_strip` of A to u8 quads, each row's scale and zero point
+/// into `scales[row]` and `zero_points[row]`.
 void ck_avx2_quantize_a_int8(const float *a, size_t lda, size_t m, size_t k, size_t first_strip,
-                             size_t end_strip, uint32_t *packed, float *scales);
+                             size_t end_strip, uint32_t *packed, float *scales, int32_t *zero_points);
 void ck_avx512_quantize_a_int8(const float *a, size_t lda, size_t m, size_t k, size_t first_strip,
-                               size_t end_strip, uint32_t *packed, float *scales);
+                               size_t end_strip, uint32_t *packed, float *scales, int32_t *zero_points);
 
 /// Seconds one thread takes for `iterations` rounds of independent vector FMAs on registers only
 /// (2·strip height of them per round, as many as a tile's accumulators): the FMA roof of a family.
