@@ -43,10 +43,10 @@ def summarise_throughput(raw, status, args, flops):
                 "bench_peak_rss_mb": statistics.median(
                     float(e["report"].get("peak_rss_mb") or e["peak_rss_mb"]) for e in ok)}
         if system in SWIFT_SYSTEMS:
-            roofs = [float(e["report"]["fma_peak_gflops"]) for e in ok
-                     if isinstance(e["report"].get("fma_peak_gflops"), (int, float))]
-            if roofs:
-                item["fma_peak_gflops"] = statistics.median(roofs)
+            for key in ("fma_peak_gflops", "compute_peak_gflops"):
+                roofs = [float(e["report"][key]) for e in ok if isinstance(e["report"].get(key), (int, float))]
+                if roofs:
+                    item[key] = statistics.median(roofs)
             # Which kernels ran: on a CPU without AVX512-BF16 / VNNI the reduced precisions are emulated.
             for key in ("compute", "gemm_kernel", "isa"):
                 if isinstance(ok[0]["report"].get(key), str):

@@ -73,6 +73,7 @@ struct VitBench: ParsableCommand {
         let pool = ThreadPool(threadCount: threads, splitsBySpeed: threadSplit == .measured)
         let loaded = try LoadedModel(path: model, instructionSet: isa, computePrecision: computePrecision, pool: pool)
         let peak = FMAPeak.gigaflops(isa, pool: pool)
+        let computePeak = FMAPeak.nativeDotGigaflops(isa, precision: computePrecision, pool: pool) ?? peak
         let sgemm = GEMMBenchmark.openBLASRoof(pool: pool, iterations: iterations)
         var report = Report(model: loaded.name, threads: threads, openBLASCore: OpenBLASRuntime.coreName,
                             instructionSet: isa.description, computePrecision: computePrecision.description,
@@ -80,10 +81,10 @@ struct VitBench: ParsableCommand {
                             cpuFeatures: CPUFeatures.current.description,
                             threadSplit: threadSplit.rawValue, loadMilliseconds: loaded.loadSeconds * 1000,
                             preprocessMilliseconds: try preprocessingSeconds(loaded.processor) * 1000,
-                            fmaPeakGFLOPS: peak, openBLASSGEMMGFLOPS: sgemm)
+                            fmaPeakGFLOPS: peak, computePeakGFLOPS: computePeak, openBLASSGEMMGFLOPS: sgemm)
         for batch in batchSizes {
             report.results.append(ForwardBenchmark.run(loaded.model, batch: batch, pool: pool, warmup: warmup,
-                                                       iterations: iterations, roof: peak ?? sgemm))
+                                                       iterations: iterations, roof: computePeak ?? sgemm))
         }
         report.threadShares = pool.balancedShares
         if gemm {

@@ -1,7 +1,8 @@
 import CKernels
 import Dispatch
 
-/// The machine's FMA roof for an instruction set: every thread of a pool running independent
+/// The machine's FMA roof for an instruction set (and, for bfloat16 and int8, the roof of their
+/// native dot-product instructions): every thread of a pool running independent
 /// fused multiply-adds on registers only (as many chains as a GEMM tile has accumulators), so
 /// nothing but the FMA units limits it. The honest denominator for "fraction of peak".
 public enum FMAPeak {
@@ -21,6 +22,34 @@ public enum FMAPeak {
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             best = max(best, flopsPerRound * Double(iterations) * Double(pool.threadCount) / seconds / 1e9)
+        }
+        return best
+    }
+
+    /// The roof of the native kernel a `precision` product runs on `instructionSet` — the
+    /// `vdpbf16ps` (bfloat16) or `vpdpbusd` (int8) loop, where ``MatrixMultiply/kernelName(_:_:)``
+    /// names one — in GFLOP/s counted as Float32 products are (2 per multiply-add), so a model's
+    /// FLOPs divide by it alike; `nil` where the product runs on FMAs (Float32, the emulations: their
+    /// roof is ``gigaflops(_:pool:repetitions:)``).
+    public static func nativeDotGigaflops(_ instructionSet: VectorInstructionSet, precision: ComputePrecision,
+                                          pool: ThreadPool, repetitions: Int = 5) -> Double? {
+        let features = CPUFeatures.current
+        let native: ((UInt64) -> Double, Double)?  // (loop, multiply-adds per round: 24 chains × lanes × depth)
+        switch precision {
+        case .bfloat16 where instructionSet == .avx512 && features.contains(.avx512BF16):
+            native = (ck_avx512bf16_dot_peak, 24.0 * 16 * 2)
+        case .int8 where instructionSet == .avx512 && features.contains(.avx512VNNI):
+            native = (ck_avx512vnni_dot_peak, 24.0 * 16 * 4)
+        default: native = nil
+        }
+        guard let (loop, multiplyAdds) = native else { return nil }
+        let iterations: UInt64 = 1_000_000
+        var best = 0.0
+        for _ in 0..<max(1, repetitions) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            pool.run { _ in _ = loop(iterations) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            best = max(best, 2 * multiplyAdds * Double(iterations) * Double(pool.threadCount) / seconds / 1e9)
         }
         return best
     }

@@ -122,6 +122,10 @@ void ck_avx512_quantize_a_int8(const float *a, size_t lda, size_t m, size_t k, s
 /// (2·strip height of them per round, as many as a tile's accumulators): the FMA roof of a family.
 double ck_avx2_fma_peak(uint64_t iterations);
 double ck_avx512_fma_peak(uint64_t iterations);
+/// The same for the native reduced-precision kernels' instructions (24 chains of `vdpbf16ps`, or of
+/// `vpdpbusd`, per round): the roofs of the bfloat16 and int8 kernels. Only where the CPU has them.
+double ck_avx512bf16_dot_peak(uint64_t iterations);
+double ck_avx512vnni_dot_peak(uint64_t iterations);
 
 #ifdef __cplusplus
 }
