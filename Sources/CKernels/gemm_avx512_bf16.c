@@ -18,24 +18,10 @@
 #include "vector_math.h"
 #include "gemm_lowp_bodies.h"
 
-// As many independent `vdpbf16ps` chains as a tile has accumulators, on registers only: the roof of
-// the bfloat16 kernel (each instruction is 32 multiply-adds). Returns seconds for `iterations` rounds.
-double ck_avx512bf16_dot_peak(uint64_t iterations) {
-    vf acc[2 * CK_STRIP];
-    for (int i = 0; i < 2 * CK_STRIP; i++) acc[i] = splat((float)i * 1e-3f);
-    const __m512bh x = (__m512bh)splat_int(0x3F803F80);  // (1, 1) in bfloat16 pairs
-    struct timespec start, end;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (uint64_t round = 0; round < iterations; round++) {
-        for (int i = 0; i < 2 * CK_STRIP; i++) acc[i] = (vf)_mm512_dpbf16_ps((__m512)acc[i], x, x);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    float sum = 0;
-    for (int i = 0; i < 2 * CK_STRIP; i++) sum += acc[i][0];
-    volatile float sink = sum;
-    (void)sink;
-    return (double)(end.tv_sec - start.tv_sec) + 1e-9 * (double)(end.tv_nsec - start.tv_nsec);
-}
+// The bfloat16 kernel's roof: chains of `vdpbf16ps` (32 multiply-adds each) on registers.
+CK_DEFINE_REGISTER_PEAK(ck_avx512bf16_dot_peak, vf, splat((float)i * 1e-3f),
+                        const __m512bh x = (__m512bh)splat_int(0x3F803F80) /* (1, 1) in bfloat16 */,
+                        (vf)_mm512_dpbf16_ps((__m512)acc[i], x, x))
 #if defined(__x86_64__)
 #pragma clang attribute pop
 #endif

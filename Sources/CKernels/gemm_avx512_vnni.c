@@ -18,24 +18,9 @@
 #include "vector_math.h"
 #include "gemm_lowp_bodies.h"
 
-// As many independent `vpdpbusd` chains as a tile has accumulators, on registers only: the roof of
-// the int8 kernel (each instruction is 64 multiply-adds). Returns seconds for `iterations` rounds.
-double ck_avx512vnni_dot_peak(uint64_t iterations) {
-    vi acc[2 * CK_STRIP];
-    for (int i = 0; i < 2 * CK_STRIP; i++) acc[i] = splat_int(i);
-    const __m512i x = (__m512i)splat_int(0x01010101);
-    struct timespec start, end;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (uint64_t round = 0; round < iterations; round++) {
-        for (int i = 0; i < 2 * CK_STRIP; i++) acc[i] = (vi)_mm512_dpbusd_epi32((__m512i)acc[i], x, x);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    int sum = 0;
-    for (int i = 0; i < 2 * CK_STRIP; i++) sum += acc[i][0];
-    volatile int sink = sum;
-    (void)sink;
-    return (double)(end.tv_sec - start.tv_sec) + 1e-9 * (double)(end.tv_nsec - start.tv_nsec);
-}
+// The int8 kernel's roof: chains of `vpdpbusd` (64 multiply-adds each) on registers.
+CK_DEFINE_REGISTER_PEAK(ck_avx512vnni_dot_peak, vi, splat_int(i), const __m512i x = (__m512i)splat_int(0x01010101),
+                        (vi)_mm512_dpbusd_epi32((__m512i)acc[i], x, x))
 #if defined(__x86_64__)
 #pragma clang attribute pop
 #endif

@@ -81,22 +81,6 @@ void CK_NAME(gemm_bf16_weights)(const ck_gemm_problem *p, size_t first_panel, si
           p->packed_b, (p->k + 1) / 2 * CK_PANEL * 4);
 }
 
-// As many independent accumulators as a tile has, each a chain of FMAs on registers: nothing but
-// the FMA units' throughput limits it. Returns seconds for `iterations` rounds.
-#define CK_PEAK_CHAINS (2 * CK_STRIP)
-double CK_NAME(fma_peak)(uint64_t iterations) {
-    vf acc[CK_PEAK_CHAINS];
-    for (int i = 0; i < CK_PEAK_CHAINS; i++) acc[i] = splat((float)i * 1e-3f);
-    const vf x = splat(0.999999f), y = splat(1e-7f);
-    struct timespec start, end;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (uint64_t round = 0; round < iterations; round++) {
-        for (int i = 0; i < CK_PEAK_CHAINS; i++) acc[i] = fma_v(acc[i], x, y);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    vf sum = splat(0);
-    for (int i = 0; i < CK_PEAK_CHAINS; i++) sum += acc[i];
-    volatile float sink = sum[0];
-    (void)sink;
-    return (double)(end.tv_sec - start.tv_sec) + 1e-9 * (double)(end.tv_nsec - start.tv_nsec);
-}
+// The Float32 FMA roof: chains of fused multiply-adds on registers.
+CK_DEFINE_REGISTER_PEAK(CK_NAME(fma_peak), vf, splat((float)i * 1e-3f),
+                        const vf x = splat(0.999999f); const vf y = splat(1e-7f), fma_v(acc[i], x, y))

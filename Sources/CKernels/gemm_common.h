@@ -1,5 +1,5 @@
 // What every GEMM kernel body shares (included by gemm_bodies.h and gemm_lowp_bodies.h after
-// vector_math.h): the panel width, the epilogue, and the loop over strips and panels.
+// vector_math.h): the panel width, the epilogue, the loop over strips and panels, and the roof loops.
 #ifndef SWIFTVIT_GEMM_COMMON_H
 #define SWIFTVIT_GEMM_COMMON_H
 
@@ -114,5 +114,26 @@ static void drive(const ck_gemm_problem *p, size_t first_panel, size_t end_panel
         }
     }
 }
+
+// Defines `double name(uint64_t iterations)`: 2·CK_STRIP independent chains (as many as a tile has
+// accumulators) of `STEP` (an expression of `acc[i]` and what `SETUP` declares) on registers only,
+// so nothing but the execution units limits them — a kernel family's roof. Returns seconds.
+#define CK_DEFINE_REGISTER_PEAK(name, type, INIT, SETUP, STEP)                                       \
+    double name(uint64_t iterations) {                                                               \
+        type acc[2 * CK_STRIP];                                                                      \
+        for (int i = 0; i < 2 * CK_STRIP; i++) acc[i] = (INIT);                                      \
+        SETUP;                                                                                       \
+        struct timespec start, end;                                                                  \
+        clock_gettime(CLOCK_MONOTONIC, &start);                                                      \
+        for (uint64_t round = 0; round < iterations; round++) {                                      \
+            for (int i = 0; i < 2 * CK_STRIP; i++) acc[i] = (STEP);                                  \
+        }                                                                                            \
+        clock_gettime(CLOCK_MONOTONIC, &end);                                                        \
+        double sum = 0;                                                                              \
+        for (int i = 0; i < 2 * CK_STRIP; i++) sum += (double)acc[i][0];                             \
+        volatile double sink = sum;                                                                  \
+        (void)sink;                                                                                  \
+        return (double)(end.tv_sec - start.tv_sec) + 1e-9 * (double)(end.tv_nsec - start.tv_nsec);   \
+    }
 
 #endif
