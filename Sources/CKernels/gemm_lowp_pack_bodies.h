@@ -71,13 +71,9 @@ void CK_NAME(quantize_a_int8)(const float *a, size_t lda, size_t m, size_t k, si
                 highest = choose(x > highest, x, highest);
                 finite &= magnitude(x) <= splat(3.4028234664e38f);  // false for ±∞ and NaN
             }
-            float row_lowest = lowest[0], row_highest = highest[0];
+            const float row_lowest = min_lanes(lowest), row_highest = max_lanes(highest);
             int all_finite = 1;
-            for (int lane = 0; lane < CK_WIDTH; lane++) {
-                row_lowest = lowest[lane] < row_lowest ? lowest[lane] : row_lowest;
-                row_highest = highest[lane] > row_highest ? highest[lane] : row_highest;
-                all_finite &= finite[lane] != 0;
-            }
+            for (int lane = 0; lane < CK_WIDTH; lane++) all_finite &= finite[lane] != 0;
             const float span = row_highest - row_lowest;
             const float inverse = all_finite && span > 0 ? 255 / span : 0;
             const float zero = inverse > 0 ? __builtin_elementwise_roundeven(-row_lowest * inverse) : 0;

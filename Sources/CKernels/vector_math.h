@@ -92,6 +92,11 @@ INLINE float max_lanes(vf v) {
     for (int lane = 1; lane < CK_WIDTH; lane++) result = v[lane] > result ? v[lane] : result;
     return result;
 }
+INLINE float min_lanes(vf v) {
+    float result = v[0];
+    for (int lane = 1; lane < CK_WIDTH; lane++) result = v[lane] < result ? v[lane] : result;
+    return result;
+}
 
 // e^x within 2 ulp above 2·FLT_MIN (smaller results flush to 0), +∞ above 88.72, NaN for NaN:
 // exp(x) = 2ⁿ · exp(r), n = round(x / ln 2), with ln 2 split in two so x − n·ln 2 is exact and

@@ -11,19 +11,10 @@ public enum FMAPeak {
     public static func gigaflops(_ instructionSet: VectorInstructionSet, pool: ThreadPool,
                                  repetitions: Int = 5) -> Double? {
         guard instructionSet.hasOwnGEMM else { return nil }
-        let iterations: UInt64 = 2_000_000
         // Each round: 2·strip chains × vector width lanes × 2 flops.
         let flopsPerRound = instructionSet == .avx512 ? 24.0 * 16 * 2 : 12.0 * 8 * 2
-        var best = 0.0
-        for _ in 0..<max(1, repetitions) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            pool.run { _ in
-                if instructionSet == .avx512 { _ = ck_avx512_fma_peak(iterations) } else { _ = ck_avx2_fma_peak(iterations) }
-            }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            best = max(best, flopsPerRound * Double(iterations) * Double(pool.threadCount) / seconds / 1e9)
-        }
-        return best
+        return bestRate(instructionSet == .avx512 ? ck_avx512_fma_peak : ck_avx2_fma_peak, iterations: 2_000_000,
+                        flopsPerRound: flopsPerRound, pool: pool, repetitions: repetitions)
     }
 
     /// The roof of the native kernel a `precision` product runs on `instructionSet` — the
@@ -43,13 +34,20 @@ public enum FMAPeak {
         default: native = nil
         }
         guard let (loop, multiplyAdds) = native else { return nil }
-        let iterations: UInt64 = 1_000_000
+        return bestRate(loop, iterations: 1_000_000, flopsPerRound: 2 * multiplyAdds, pool: pool,
+                        repetitions: repetitions)
+    }
+
+    /// GFLOP/s of `loop` (`iterations` rounds of `flopsPerRound`, returning its seconds) run on
+    /// every thread of `pool` at once, best of `repetitions` runs timed around the whole region.
+    private static func bestRate(_ loop: (UInt64) -> Double, iterations: UInt64, flopsPerRound: Double,
+                                 pool: ThreadPool, repetitions: Int) -> Double {
         var best = 0.0
         for _ in 0..<max(1, repetitions) {
             let start = DispatchTime.now().uptimeNanoseconds
             pool.run { _ in _ = loop(iterations) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            best = max(best, 2 * multiplyAdds * Double(iterations) * Double(pool.threadCount) / seconds / 1e9)
+            best = max(best, flopsPerRound * Double(iterations) * Double(pool.threadCount) / seconds / 1e9)
         }
         return best
     }
