@@ -88,7 +88,9 @@ let package = Package(
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Tensors", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "Checkpoints", "TestSupport"]),
-        .testTarget(name: "ImagePreprocessingTests", dependencies: ["ImagePreprocessing", "TestSupport"]),
+        // libjpeg's compressor, for tests that write progressive files of any shape.
+        .target(name: "JPEGTestEncoder", path: "Tests/JPEGTestEncoder", linkerSettings: [.linkedLibrary("jpeg")]),
+        .testTarget(name: "ImagePreprocessingTests", dependencies: ["ImagePreprocessing", "TestSupport", "JPEGTestEncoder"]),
         .testTarget(name: "VisionTransformerTests",
                     dependencies: ["VisionTransformer", "Checkpoints", "Tensors", "TestSupport"]),
         .testTarget(name: "SwiftViTTests", dependencies: ["SwiftViT", "Checkpoints", "Tensors"]),

@@ -2,8 +2,10 @@
 // setjmp point in its own frame before doing so; error_exit longjmps back there, and the function returns -1.
 // Once an error has occurred, the libjpeg object is only ever aborted or destroyed.
 #include "CJPEG.h"
+#include "sparse_coefficients.h"
 
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,8 @@ struct cjpeg_reader {
     struct jpeg_decompress_struct info;
     struct cjpeg_error_manager error;
     struct cjpeg_progress_manager progress;
+    struct cjpeg_sparse_store store;
+    int sparse;
     int created;
     int failed;
 };
@@ -61,7 +65,7 @@ static void cjpeg_progress_monitor(j_common_ptr info) {
     }
 }
 
-cjpeg_reader *cjpeg_reader_create(int max_scans) {
+cjpeg_reader *cjpeg_reader_create(int max_scans, int sparse_coefficients) {
     cjpeg_reader *reader = calloc(1, sizeof *reader);
     if (reader == NULL) return NULL;
     reader->info.err = jpeg_std_error(&reader->error.base);
@@ -71,6 +75,7 @@ cjpeg_reader *cjpeg_reader_create(int max_scans) {
     reader->error.base.emit_message = cjpeg_emit_message;
     reader->progress.base.progress_monitor = cjpeg_progress_monitor;
     reader->progress.max_scans = max_scans;
+    reader->sparse = sparse_coefficients;
     if (setjmp(reader->error.jump)) {
         // jpeg_create_decompress fails only when its first allocation does.
         free(reader);
@@ -79,12 +84,14 @@ cjpeg_reader *cjpeg_reader_create(int max_scans) {
     jpeg_create_decompress(&reader->info);
     reader->created = 1;
     reader->info.progress = &reader->progress.base;
+    if (reader->sparse) cjpeg_sparse_store_install(&reader->info, &reader->store);
     return reader;
 }
 
 void cjpeg_reader_destroy(cjpeg_reader *reader) {
     if (reader == NULL) return;
     if (reader->created) jpeg_destroy_decompress(&reader->info);
+    if (reader->sparse) cjpeg_sparse_store_release(&reader->store);
     free(reader);
 }
 
@@ -93,15 +100,18 @@ static size_t cjpeg_round_up(size_t value, size_t multiple) {
 }
 
 // The whole-image coefficient arrays jdcoefct.c requests for multi-scan files (one JBLOCK of 64 coefficients
-// per 8×8 block, each component padded to whole MCUs), and a generous estimate of everything else: the main
-// buffer with context rows, the upsampler's rows and the output row, per component.
-static void cjpeg_measure(const struct jpeg_decompress_struct *info, cjpeg_header *header) {
+// per 8×8 block, each component padded to whole MCUs, with a window of one iMCU row, five for a progressive
+// file's block smoothing) — or, in the sparse store, the least those arrays can take — and a generous estimate
+// of everything else: the main buffer with context rows, the upsampler's rows and the output row, per component.
+static void cjpeg_measure(const struct jpeg_decompress_struct *info, int sparse, cjpeg_header *header) {
     size_t coefficients = 0, working = 256 * 1024;
     for (int index = 0; index < info->num_components; index++) {
         const jpeg_component_info *component = &info->comp_info[index];
         size_t columns = cjpeg_round_up(component->width_in_blocks, (size_t)component->h_samp_factor);
         size_t rows = cjpeg_round_up(component->height_in_blocks, (size_t)component->v_samp_factor);
-        coefficients += columns * rows * sizeof(JBLOCK);
+        size_t window = (size_t)component->v_samp_factor * (info->progressive_mode ? 5 : 1);
+        coefficients += sparse ? cjpeg_sparse_store_minimum_bytes(columns, rows, window < rows ? window : rows)
+                               : columns * rows * sizeof(JBLOCK);
         working += columns * DCTSIZE * (size_t)component->v_samp_factor * DCTSIZE * 4;
         working += (size_t)info->image_width * (size_t)info->max_v_samp_factor * 4;
     }
@@ -123,7 +133,7 @@ int cjpeg_reader_read_header(cjpeg_reader *reader, const unsigned char *data, si
     header->width = (int)reader->info.image_width;
     header->height = (int)reader->info.image_height;
     header->components = reader->info.num_components;
-    cjpeg_measure(&reader->info, header);
+    cjpeg_measure(&reader->info, reader->sparse, header);
     return 0;
 }
 
@@ -137,6 +147,7 @@ int cjpeg_reader_start(cjpeg_reader *reader, int cmyk, size_t max_memory) {
     reader->info.dct_method = JDCT_ISLOW;
     reader->info.do_fancy_upsampling = TRUE;
     reader->info.mem->max_memory_to_use = (long)max_memory;
+    reader->store.limit = max_memory > 0 ? max_memory : SIZE_MAX;
     jpeg_start_decompress(&reader->info);
     return 0;
 }
@@ -170,6 +181,10 @@ int cjpeg_reader_finish(cjpeg_reader *reader) {
     }
     jpeg_finish_decompress(&reader->info);
     return 0;
+}
+
+size_t cjpeg_reader_refused_bytes(const cjpeg_reader *reader) {
+    return reader->sparse ? reader->store.refused_bytes : 0;
 }
 
 int cjpeg_reader_warned(const cjpeg_reader *reader) {

@@ -92,7 +92,13 @@ public struct EncodedImage: Sendable {
             let (needed, overflow) = header.estimatedBytes.addingReportingOverflow(consumerBytes)
             try decoder.checkBudget(overflow ? .max : needed)
             let consumer = make()
-            try reader.decode(into: consumer, memoryLimit: decoder.memoryBudget - consumerBytes)
+            let otherBytes = consumerBytes + header.workingBytes
+            do throws(ImageDecodingError) {
+                try reader.decode(into: consumer, memoryLimit: decoder.memoryBudget - otherBytes)
+            } catch .exceedsMemoryBudget(_, let coefficientBytes, _) {
+                // The sparse coefficient store outgrew its share as the scans arrived.
+                throw .exceedsMemoryBudget(source: nil, needed: coefficientBytes + otherBytes, budget: decoder.memoryBudget)
+            }
             return finish(consumer)
         case .png(let png):
             let (needed, overflow) = PNGRowDecoder.estimatedBytes(for: png).addingReportingOverflow(consumerBytes)

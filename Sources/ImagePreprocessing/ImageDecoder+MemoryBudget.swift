@@ -6,9 +6,10 @@ extension ImageDecoder {
     /// lower — and at least 64 MB.
     ///
     /// An eighth leaves room for the model and for several decodes at once (vit-classify's decode threads):
-    /// on a 16 GB machine it is 2 GB, which admits a progressive JPEG of about 27,000 × 27,000 pixels
-    /// (libjpeg's coefficient buffer) or a whole-image decode of 300 megapixels, while the streaming path
-    /// needs only a few megabytes for images of any size.
+    /// on a 16 GB machine it is 2 GB, which admits a whole-image decode of 300 megapixels, or a progressive
+    /// JPEG of at least 27,000 × 27,000 pixels even if every coefficient is nonzero (far larger when it is
+    /// smooth: its compressed coefficients take about 3 bytes per 8×8 block), while the streaming path
+    /// needs only a few megabytes for baseline JPEGs and PNGs of any size.
     public static let defaultMemoryBudget: Int = {
         let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         let available = min(physical, containerMemoryLimit() ?? physical)

@@ -6,7 +6,8 @@ extension ImageProcessor {
     /// - Throws: Any ``ImageDecodingError`` of the image's pixels, or
     ///   ``ImageDecodingError/exceedsMemoryBudget(source:needed:budget:)`` (before anything is allocated)
     ///   when the decoder's buffers and the resize's exceed the decoder's budget — which for most images is
-    ///   a few megabytes, and for progressive JPEGs includes libjpeg's whole-image coefficient buffer.
+    ///   a few megabytes, and for progressive JPEGs includes their compressed DCT coefficients, whose growth
+    ///   scan by scan is checked against the budget too.
     public func process(_ image: EncodedImage) throws(ImageDecodingError) -> [Float] {
         let prepared = try resizedAndCropped(image)
         return process(prepared: prepared)

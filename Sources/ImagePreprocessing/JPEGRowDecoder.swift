@@ -9,12 +9,24 @@ import CJPEG
 /// files to CMYK, converted the way Pillow does (inverted "Adobe" polarity, then its `cmyk2rgb`).
 ///
 /// Baseline files need only a few MCU rows of memory. Progressive (and multi-scan sequential) files make
-/// libjpeg keep every DCT coefficient of the image until the last scan: about 2 bytes per sample, which
-/// ``header(of:)`` reports before anything is allocated.
+/// libjpeg keep every DCT coefficient of the image until the last scan: 2 bytes per sample in libjpeg's own
+/// arrays. We give it a sparse store instead (Sources/CJPEG/sparse_coefficients.c): every block's DC
+/// coefficient and only its nonzero AC coefficients, 3 bytes a block for the smooth parts of an image, which
+/// grows with the detail the file encodes and is limited by the decode's memory budget as it grows.
+/// ``readHeader()`` reports the least it can take before anything is allocated.
 struct JPEGRowDecoder: ~Copyable {
+    /// Where libjpeg keeps a multi-scan file's coefficients; the pixels do not depend on it.
+    enum CoefficientStorage {
+        /// Compressed block rows and a small window of whole ones (the default).
+        case sparse
+        /// libjpeg's own whole-image arrays (for tests that compare the two).
+        case libjpeg
+    }
+
     /// libjpeg's memory needs, known from the markers before decompression starts.
     struct Header {
-        /// The whole-image coefficient buffer of a multi-scan file (0 for a single scan).
+        /// The whole-image coefficient buffer of a multi-scan file (0 for a single scan); with sparse
+        /// storage the least it takes, before the scans add their nonzero coefficients.
         var coefficientBytes: Int
         /// Everything else, estimated generously.
         var workingBytes: Int
@@ -29,8 +41,9 @@ struct JPEGRowDecoder: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
 
     /// A decoder over `bytes`, which must stay valid (and unmoved) for the decoder's lifetime.
-    init(_ structure: JPEGStructure, from bytes: UnsafeRawBufferPointer) throws(ImageDecodingError) {
-        guard let reader = cjpeg_reader_create(Self.maximumScans) else {
+    init(_ structure: JPEGStructure, from bytes: UnsafeRawBufferPointer,
+         coefficients: CoefficientStorage = .sparse) throws(ImageDecodingError) {
+        guard let reader = cjpeg_reader_create(Self.maximumScans, coefficients == .sparse ? 1 : 0) else {
             throw .corrupt(source: nil, format: .jpeg, reason: "libjpeg could not create a decompressor")
         }
         self.reader = reader
@@ -51,7 +64,7 @@ struct JPEGRowDecoder: ~Copyable {
         return Header(coefficientBytes: Int(header.coefficient_bytes), workingBytes: Int(header.working_bytes))
     }
 
-    /// Decompresses every row into `consumer`; libjpeg's whole-image buffers may take at most `memoryLimit`
+    /// Decompresses every row into `consumer`; the whole-image coefficients may take at most `memoryLimit`
     /// bytes. ``readHeader()`` must have succeeded.
     ///
     /// A file that ends early makes libjpeg warn ("Premature end of JPEG file") and fill the missing rows
@@ -60,7 +73,7 @@ struct JPEGRowDecoder: ~Copyable {
     /// warnings (corrupt entropy data in a complete file) are accepted, as Pillow accepts them.
     func decode(into consumer: some ImageRowConsumer, memoryLimit: Int) throws(ImageDecodingError) {
         let cmyk = structure.componentCount == 4
-        guard cjpeg_reader_start(reader, cmyk ? 1 : 0, memoryLimit) == 0 else { throw failure() }
+        guard cjpeg_reader_start(reader, cmyk ? 1 : 0, memoryLimit) == 0 else { throw failure(memoryLimit: memoryLimit) }
         let channels = cmyk ? 4 : 3
         let capacity = Int(cjpeg_reader_rows_per_call(reader))
         let rowLength = structure.width * channels
@@ -71,7 +84,7 @@ struct JPEGRowDecoder: ~Copyable {
         var produced = 0
         while produced < structure.height {
             var count: Int32 = 0
-            guard cjpeg_reader_read_rows(reader, rows, rowLength, Int32(capacity), &count) == 0 else { throw failure() }
+            guard cjpeg_reader_read_rows(reader, rows, rowLength, Int32(capacity), &count) == 0 else { throw failure(memoryLimit: memoryLimit) }
             guard count > 0 else {
                 throw .corrupt(source: nil, format: .jpeg, reason: "libjpeg stopped after \(produced) rows")
             }
@@ -86,12 +99,16 @@ struct JPEGRowDecoder: ~Copyable {
             }
             produced += Int(count)
         }
-        guard cjpeg_reader_finish(reader) == 0 else { throw failure() }
+        guard cjpeg_reader_finish(reader) == 0 else { throw failure(memoryLimit: memoryLimit) }
         if cjpeg_reader_warned(reader) != 0, !structure.hasEndOfImage { throw .truncated(source: nil, format: .jpeg) }
     }
 
     /// The error for a failed call, from libjpeg's message.
-    private func failure() -> ImageDecodingError {
+    /// A stop by the sparse store's limit is ``ImageDecodingError/exceedsMemoryBudget(source:needed:budget:)``
+    /// with the coefficients' bytes against `memoryLimit`, for the caller to add its own.
+    private func failure(memoryLimit: Int = 0) -> ImageDecodingError {
+        let refused = cjpeg_reader_refused_bytes(reader)
+        if refused > 0 { return .exceedsMemoryBudget(source: nil, needed: refused, budget: memoryLimit) }
         let message = String(cString: cjpeg_reader_message(reader))
         if !structure.hasEndOfImage, message.contains("Premature end") || message.contains("no image") {
             return .truncated(source: nil, format: .jpeg)

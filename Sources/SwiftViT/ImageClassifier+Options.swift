@@ -16,9 +16,10 @@ extension ImageClassifier {
         /// The most bytes decoding and resizing one image may allocate; an image that would need more is
         /// refused (``ImageDecodingError/exceedsMemoryBudget(source:needed:budget:)``) before anything big is
         /// allocated. Files are decoded row by row into the resize, so most images need a few megabytes
-        /// however large they are; progressive JPEGs need libjpeg's whole-image coefficient buffer (about
-        /// 3 bytes per pixel for 4:2:0 colour). The default, ``ImageDecoder/defaultMemoryBudget``, is an
-        /// eighth of the machine's (or container's) memory.
+        /// however large they are; progressive JPEGs also keep their DCT coefficients, compressed (about
+        /// 3 bytes per 8×8 block for smooth content, growing with detail, at most about 3 bytes per pixel
+        /// for 4:2:0 noise), and are stopped with the same error if those outgrow the budget. The default,
+        /// ``ImageDecoder/defaultMemoryBudget``, is an eighth of the machine's (or container's) memory.
         public var decodingMemoryBudget: Int
         /// Hub revision (branch, tag or commit) when loading by id.
         public var revision: String

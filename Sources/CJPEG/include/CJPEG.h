@@ -24,15 +24,19 @@ typedef struct cjpeg_header {
     int components;
     /// Whether libjpeg keeps the whole image's DCT coefficients (progressive or multi-scan files).
     int buffers_whole_image;
-    /// Bytes of that coefficient buffer (0 when it is not needed).
+    /// Bytes of that coefficient buffer (0 when it is not needed): the whole buffer in libjpeg's own arrays,
+    /// the least it can take (DC coefficients, count bytes, windows) in the sparse store, which grows with the
+    /// nonzero coefficients the scans decode.
     size_t coefficient_bytes;
     /// An estimate of libjpeg's other working memory (row buffers, upsampling, tables).
     size_t working_bytes;
 } cjpeg_header;
 
 /// A new reader, or NULL if memory is exhausted. `max_scans` > 0 refuses progressive files with more
-/// scans (as TurboJPEG's TJFLAG_LIMITSCANS does with 500).
-cjpeg_reader *cjpeg_reader_create(int max_scans);
+/// scans (as TurboJPEG's TJFLAG_LIMITSCANS does with 500). A nonzero `sparse_coefficients` keeps a
+/// multi-scan file's coefficients compressed (sparse_coefficients.c) instead of in libjpeg's whole arrays;
+/// the pixels are the same.
+cjpeg_reader *cjpeg_reader_create(int max_scans, int sparse_coefficients);
 
 /// Releases the reader and everything libjpeg allocated for it.
 void cjpeg_reader_destroy(cjpeg_reader *reader);
@@ -44,7 +48,8 @@ int cjpeg_reader_read_header(cjpeg_reader *reader, const unsigned char *data, si
 
 /// Starts decompression to RGB (3 bytes per pixel) or, if `cmyk` is nonzero, CMYK (4 bytes), with
 /// libjpeg's defaults (accurate integer IDCT, fancy upsampling), as TurboJPEG and Pillow decode.
-/// `max_memory` (bytes, 0 for no limit) caps libjpeg's whole-image buffers. Returns 0 or -1.
+/// `max_memory` (bytes, 0 for no limit) caps libjpeg's whole-image buffers (or the sparse store's).
+/// Returns 0 or -1.
 int cjpeg_reader_start(cjpeg_reader *reader, int cmyk, size_t max_memory);
 
 /// The most rows one `cjpeg_reader_read_rows` call may produce (libjpeg's rec_outbuf_height).
@@ -58,6 +63,9 @@ int cjpeg_reader_read_rows(cjpeg_reader *reader, unsigned char *buffer, size_t s
 /// Reads the rest of the data up to the end-of-image marker, as TurboJPEG does after the last row.
 /// Returns 0 or -1.
 int cjpeg_reader_finish(cjpeg_reader *reader);
+
+/// When the sparse store's limit stopped the decode: the bytes it would have needed (at least); else 0.
+size_t cjpeg_reader_refused_bytes(const cjpeg_reader *reader);
 
 /// Whether libjpeg has issued a warning (e.g. "Premature end of JPEG file") since the header was read.
 int cjpeg_reader_warned(const cjpeg_reader *reader);
