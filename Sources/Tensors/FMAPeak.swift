@@ -24,16 +24,13 @@ public enum FMAPeak {
     /// roof is ``gigaflops(_:pool:repetitions:)``).
     public static func nativeDotGigaflops(_ instructionSet: VectorInstructionSet, precision: ComputePrecision,
                                           pool: ThreadPool, repetitions: Int = 5) -> Double? {
-        let features = CPUFeatures.current
-        let native: ((UInt64) -> Double, Double)?  // (loop, multiply-adds per round: 24 chains × lanes × depth)
-        switch precision {
-        case .bfloat16 where instructionSet == .avx512 && features.contains(.avx512BF16):
-            native = (ck_avx512bf16_dot_peak, 24.0 * 16 * 2)
-        case .int8 where instructionSet == .avx512 && features.contains(.avx512VNNI):
-            native = (ck_avx512vnni_dot_peak, 24.0 * 16 * 4)
-        default: native = nil
+        // The loop and its multiply-adds per round: 24 chains × lanes × depth.
+        let loop: (UInt64) -> Double, multiplyAdds: Double
+        switch NativeDotInstruction.forProducts(precision, on: instructionSet) {
+        case .vdpbf16ps?: (loop, multiplyAdds) = (ck_avx512bf16_dot_peak, 24.0 * 16 * 2)
+        case .vpdpbusd?: (loop, multiplyAdds) = (ck_avx512vnni_dot_peak, 24.0 * 16 * 4)
+        case nil: return nil
         }
-        guard let (loop, multiplyAdds) = native else { return nil }
         return bestRate(loop, iterations: 1_000_000, flopsPerRound: 2 * multiplyAdds, pool: pool,
                         repetitions: repetitions)
     }

@@ -23,14 +23,15 @@ extension MatrixMultiply {
                                       a_scales: UnsafePointer(rowScales),
                                       a_zero_points: UnsafePointer(rowZeroPoints), b_scales: b.scales,
                                       b_offsets: b.offsets)
-        let features = CPUFeatures.current
         let kernel: PanelWork.Kernel
-        switch (b.precision, isAVX512) {
-        case (.bfloat16, true): kernel = features.contains(.avx512BF16) ? ck_avx512bf16_gemm_bf16 : ck_avx512_gemm_bf16
-        case (.bfloat16, false): kernel = ck_avx2_gemm_bf16
-        case (.int8, true): kernel = features.contains(.avx512VNNI) ? ck_avx512vnni_gemm_int8 : ck_avx512_gemm_int8
-        case (.int8, false): kernel = ck_avx2_gemm_int8
-        case (.float32, _): preconditionFailure("not a reduced-precision product")
+        switch (b.precision, isAVX512, NativeDotInstruction.forProducts(b.precision, on: b.instructionSet)) {
+        case (.bfloat16, _, .vdpbf16ps?): kernel = ck_avx512bf16_gemm_bf16
+        case (.bfloat16, true, _): kernel = ck_avx512_gemm_bf16
+        case (.bfloat16, false, _): kernel = ck_avx2_gemm_bf16
+        case (.int8, _, .vpdpbusd?): kernel = ck_avx512vnni_gemm_int8
+        case (.int8, true, _): kernel = ck_avx512_gemm_int8
+        case (.int8, false, _): kernel = ck_avx2_gemm_int8
+        case (.float32, _, _): preconditionFailure("not a reduced-precision product")
         }
         runPanels(PanelWork(problem: problem, panels: b.panelCount, kernel: kernel), pool: pool)
     }

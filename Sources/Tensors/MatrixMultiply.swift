@@ -28,12 +28,10 @@ public enum MatrixMultiply {
 
     /// The kernel a product in `precision` runs on `instructionSet`, as reports name it.
     public static func kernelName(_ instructionSet: VectorInstructionSet, _ precision: ComputePrecision) -> String {
-        let features = CPUFeatures.current
+        if let native = NativeDotInstruction.forProducts(precision, on: instructionSet) { return native.kernelName }
         switch (instructionSet, precision) {
         case (.baseline, _): return "OpenBLAS sgemm + portable epilogue"
         case (_, .float32): return "\(instructionSet) fp32 FMA"
-        case (.avx512, .bfloat16) where features.contains(.avx512BF16): return "avx512_bf16 vdpbf16ps"
-        case (.avx512, .int8) where features.contains(.avx512VNNI): return "avx512_vnni vpdpbusd"
         case (_, .bfloat16): return "\(instructionSet) bfloat16 emulated with fp32 FMA"
         case (_, .int8): return "\(instructionSet) int8 vpmaddwd (16-bit pairs)"
         }
