@@ -16,6 +16,9 @@
 //   does not ask for (a free slot only if there is none), so a scan's pass over the image cycles through as
 //   few slots as it asks rows at a time, which stay in the L2 cache (two 1,625-block rows: 416 KB), rather
 //   than through all of them.
+// - The output pass (the only access that does not write) gets the window's whole height from its first row,
+//   not only the rows it asks for: libjpeg-turbo 2.1's block smoothing reads one iMCU row further on the second
+//   iMCU row (see cjpeg_access_virt_barray).
 // - Every eviction recompresses, whether or not libjpeg asked for write access: recompressing a row it only
 //   read gives the same bytes, and not trusting the `writable` flag keeps the store correct whatever libjpeg
 //   does with the pointers. Compressing also zeroes the slot again (only the positions it found nonzero), so a
@@ -68,8 +71,6 @@ struct jvirt_barray_control {
     JBLOCKROW *pointers;
     /// One row's worst-case compressed form, written before it is copied into the row's own buffer.
     unsigned char *scratch;
-    /// The bytes of everything above but the stored rows.
-    size_t fixed_bytes;
 };
 
 static struct cjpeg_sparse_store *cjpeg_store_of(j_common_ptr info) {
@@ -227,7 +228,6 @@ static jvirt_barray_ptr cjpeg_request_virt_barray(j_common_ptr info, int pool_id
     array->blocks_per_row = blocks_per_row;
     array->rows = rows;
     array->window_rows = window_rows;
-    array->fixed_bytes = fixed;
     // Linked before the other allocations so that a failure below still frees what was allocated.
     array->next = store->arrays;
     store->arrays = array;
