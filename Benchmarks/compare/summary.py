@@ -48,7 +48,7 @@ def summarise_throughput(raw, status, args, flops):
                 if roofs:
                     item[key] = statistics.median(roofs)
             # Which kernels ran: on a CPU without AVX512-BF16 / VNNI the reduced precisions are emulated.
-            for key in ("compute", "gemm_kernel", "isa"):
+            for key in ("compute", "gemm_kernel", "isa", "compute_roof_instruction"):
                 if isinstance(ok[0]["report"].get(key), str):
                     item[key] = ok[0]["report"][key]
         summary[system] = item

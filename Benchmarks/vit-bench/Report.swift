@@ -21,6 +21,9 @@ struct Report: Encodable {
     /// The roof `roof_fraction` divides by: the FMA peak for Float32 and the emulations, the native
     /// `vdpbf16ps` / `vpdpbusd` loop's rate for bfloat16 / int8 where the CPU has them.
     let computePeakGFLOPS: Double?
+    /// Whose register-only loop `computePeakGFLOPS` is: `vdpbf16ps` or `vpdpbusd` (the native bfloat16 / int8
+    /// instructions), `fma`, or `none` (baseline: no roof of ours).
+    let computeRoofInstruction: String
     /// OpenBLAS on a 2048³ product over the same threads.
     let openBLASSGEMMGFLOPS: Double
     var results: [ForwardBenchmark.Result] = []
@@ -37,6 +40,7 @@ struct Report: Encodable {
         case instructionSet = "isa", computePrecision = "compute", gemmKernel = "gemm_kernel", threadSplit = "thread_split", threadShares = "thread_shares"
         case loadMilliseconds = "load_ms", preprocessMilliseconds = "preprocess_ms"
         case fmaPeakGFLOPS = "fma_peak_gflops", computePeakGFLOPS = "compute_peak_gflops"
+        case computeRoofInstruction = "compute_roof_instruction"
         case openBLASSGEMMGFLOPS = "openblas_sgemm_gflops"
         case results, gemmShapes = "gemm_shapes", attention = "attention_head", kernels
         case allocationsPerForward = "allocations_per_forward", peakResidentMegabytes = "peak_rss_mb"
@@ -56,7 +60,8 @@ struct Report: Encodable {
                 + "OpenBLAS kernels: \(openBLASCore))",
             "load: \(f(loadMilliseconds)) ms   preprocessing one image: \(f(preprocessMilliseconds, 2)) ms",
             "same-run roof: \(fmaPeakGFLOPS.map { f($0) + " GFLOP/s FMA peak" } ?? "no FMA kernel (baseline)"); "
-                + (computePeakGFLOPS.flatMap { $0 == fmaPeakGFLOPS ? nil : "\(gemmKernel) peak \(f($0)) GFLOP/s (the roof below); " } ?? "")
+                + (["fma", "none"].contains(computeRoofInstruction) ? ""
+                   : computePeakGFLOPS.map { "\(gemmKernel) peak \(f($0)) GFLOP/s (the roof below); " } ?? "")
                 + "OpenBLAS 2048³ SGEMM \(f(openBLASSGEMMGFLOPS)) GFLOP/s",
             "",
             "batch  median ms   min ms   max ms   img/s  GFLOP/s  of roof",

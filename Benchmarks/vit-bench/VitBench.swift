@@ -73,6 +73,7 @@ struct VitBench: ParsableCommand {
         let pool = ThreadPool(threadCount: threads, splitsBySpeed: threadSplit == .measured)
         let loaded = try LoadedModel(path: model, instructionSet: isa, computePrecision: computePrecision, pool: pool)
         let peak = FMAPeak.gigaflops(isa, pool: pool)
+        let native = NativeDotInstruction.forProducts(computePrecision, on: isa)
         let computePeak = FMAPeak.nativeDotGigaflops(isa, precision: computePrecision, pool: pool) ?? peak
         let sgemm = GEMMBenchmark.openBLASRoof(pool: pool, iterations: iterations)
         var report = Report(model: loaded.name, threads: threads, openBLASCore: OpenBLASRuntime.coreName,
@@ -81,7 +82,9 @@ struct VitBench: ParsableCommand {
                             cpuFeatures: CPUFeatures.current.description,
                             threadSplit: threadSplit.rawValue, loadMilliseconds: loaded.loadSeconds * 1000,
                             preprocessMilliseconds: try preprocessingSeconds(loaded.processor) * 1000,
-                            fmaPeakGFLOPS: peak, computePeakGFLOPS: computePeak, openBLASSGEMMGFLOPS: sgemm)
+                            fmaPeakGFLOPS: peak, computePeakGFLOPS: computePeak,
+                            computeRoofInstruction: native.map { String(describing: $0) } ?? (peak == nil ? "none" : "fma"),
+                            openBLASSGEMMGFLOPS: sgemm)
         for batch in batchSizes {
             report.results.append(ForwardBenchmark.run(loaded.model, batch: batch, pool: pool, warmup: warmup,
                                                        iterations: iterations, roof: computePeak ?? sgemm))
