@@ -63,7 +63,8 @@ import Testing
     }
 
     /// Random settings: sizes from 1 pixel to several MCU rows and columns, gray/YCbCr/CMYK, every sampling
-    /// of the first component libjpeg allows in a 10-block MCU, the three scan scripts, restart intervals.
+    /// of the first component libjpeg allows in a 10-block MCU, the three scan scripts, restart intervals, Huffman
+    /// or (a quarter of them) arithmetic coding.
     static func randomSettings(using generator: inout SeededRandom) -> jpeg_test_settings {
         let components = [1, 3, 3, 4].randomElement(using: &generator)!
         let samplings = components == 1 ? [(1, 1)] : [(1, 1), (2, 1), (1, 2), (2, 2), (4, 1), (1, 4), (4, 2), (2, 4)]
@@ -75,7 +76,8 @@ import Testing
             components: Int32(components), horizontal_sampling: Int32(horizontal), vertical_sampling: Int32(vertical),
             quality: Int32([40, 75, 95, 100].randomElement(using: &generator)!),
             script: scripts.randomElement(using: &generator)!,
-            restart_rows: Int32([0, 0, 1, 3].randomElement(using: &generator)!))
+            restart_rows: Int32([0, 0, 1, 3].randomElement(using: &generator)!),
+            arithmetic: Int32(Int.random(in: 0..<4, using: &generator) == 0 ? 1 : 0))
     }
 
     @Test func randomMultiScanFilesDecodeAsWithLibjpegsArrays() throws {
@@ -128,7 +130,7 @@ import Testing
         var generator = SeededRandom(seed: 5)
         let settings = jpeg_test_settings(width: 2048, height: 2048, components: 3, horizontal_sampling: 2,
                                           vertical_sampling: 2, quality: 90, script: JPEG_TEST_SIMPLE_PROGRESSION,
-                                          restart_rows: 0)
+                                          restart_rows: 0, arithmetic: 0)
         let data = try Self.encode(Self.pixels(width: 2048, height: 2048, components: 3, using: &generator), settings)
         // 256² luma blocks and twice 128² chroma blocks of 128 bytes.
         let dense = (256 * 256 + 2 * 128 * 128) * 128
@@ -145,7 +147,7 @@ import Testing
         let noise = (0..<(side * side * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let settings = jpeg_test_settings(width: Int32(side), height: Int32(side), components: 3, horizontal_sampling: 1,
                                           vertical_sampling: 1, quality: 100, script: JPEG_TEST_NARROW_BANDS,
-                                          restart_rows: 0)
+                                          restart_rows: 0, arithmetic: 0)
         let data = try Self.encode(noise, settings)
         let header = try data.withUnsafeBytes { bytes throws(ImageDecodingError) in
             try JPEGRowDecoder(try JPEGStructure.parse(bytes), from: bytes).readHeader()

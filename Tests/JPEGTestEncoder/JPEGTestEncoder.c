@@ -86,6 +86,7 @@ int jpeg_test_encode(const unsigned char *pixels, const jpeg_test_settings *sett
         info.comp_info[component].v_samp_factor = 1;
     }
     info.restart_in_rows = settings->restart_rows;
+    info.arith_code = settings->arithmetic ? TRUE : FALSE;
     if (settings->script == JPEG_TEST_SIMPLE_PROGRESSION) {
         jpeg_simple_progression(&info);
     } else {

@@ -33,6 +33,8 @@ typedef struct jpeg_test_settings {
     jpeg_test_script script;
     /// Restart interval in MCU rows (0 for none).
     int restart_rows;
+    /// Nonzero: arithmetic coding (SOF9/SOF10) instead of Huffman tables.
+    int arithmetic;
 } jpeg_test_settings;
 
 /// Compresses `pixels` (`components` bytes per pixel, rows of `width` pixels) into a new buffer, which
