@@ -286,6 +286,7 @@ static JBLOCKARRAY cjpeg_access_virt_barray(j_common_ptr info, jvirt_barray_ptr 
     for (JDIMENSION index = 0; index < row_count; index++) {
         if (array->pointers[index] != NULL) continue;
         JDIMENSION row = start_row + index, slot = cjpeg_victim_slot(array);
+        if (slot == cjpeg_no_row) ERREXIT(info, JERR_BAD_VIRTUAL_ACCESS);  // cannot happen: row_count ≤ slots
         JBLOCKROW blocks = array->slots + (size_t)slot * array->blocks_per_row;
         if (array->slot_rows[slot] != cjpeg_no_row) cjpeg_evict(info, array, slot);
         if (array->stored[row].size > 0) cjpeg_decompress_row(array->stored[row].bytes, array->blocks_per_row, blocks);
