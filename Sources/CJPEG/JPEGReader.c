@@ -90,8 +90,7 @@ cjpeg_reader *cjpeg_reader_create(int max_scans, int sparse_coefficients) {
 
 void cjpeg_reader_destroy(cjpeg_reader *reader) {
     if (reader == NULL) return;
-    if (reader->created) jpeg_destroy_decompress(&reader->info);
-    if (reader->sparse) cjpeg_sparse_store_release(&reader->store);
+    if (reader->created) jpeg_destroy_decompress(&reader->info);  // frees the sparse store's arrays too
     free(reader);
 }
 

@@ -77,13 +77,18 @@ static struct cjpeg_sparse_store *cjpeg_store_of(j_common_ptr info) {
     return (struct cjpeg_sparse_store *)info->client_data;
 }
 
-size_t cjpeg_sparse_store_minimum_bytes(size_t blocks_per_row, size_t rows, size_t window_rows) {
-    return blocks_per_row * rows * 3                                    // DC and count byte of every block
-           + rows * sizeof(struct cjpeg_stored_row)                     // the row table
+/// What an array allocates when it is requested: everything but its stored rows.
+static size_t cjpeg_fixed_bytes(size_t blocks_per_row, size_t rows, size_t window_rows) {
+    return rows * sizeof(struct cjpeg_stored_row)                       // the row table
            + window_rows * blocks_per_row * sizeof(JBLOCK)              // the window
            + window_rows * (sizeof(JDIMENSION) + sizeof(uint64_t) + sizeof(JBLOCKROW))  // its bookkeeping
            + blocks_per_row * CJPEG_MAXIMUM_BLOCK_BYTES                 // the scratch row
            + sizeof(struct jvirt_barray_control);
+}
+
+size_t cjpeg_sparse_store_minimum_bytes(size_t blocks_per_row, size_t rows, size_t window_rows) {
+    return blocks_per_row * rows * 3  // DC and count byte of every block
+           + cjpeg_fixed_bytes(blocks_per_row, rows, window_rows);
 }
 
 /// Adds `bytes` to the store's total, or stops the decode if the total would pass the limit.
@@ -220,9 +225,7 @@ static jvirt_barray_ptr cjpeg_request_virt_barray(j_common_ptr info, int pool_id
     if (pool_id != JPOOL_IMAGE) ERREXIT1(info, JERR_BAD_POOL_ID, pool_id);
     if (window_rows > rows) window_rows = rows;
     if (blocks_per_row == 0 || rows == 0) ERREXIT(info, JERR_WIDTH_OVERFLOW);
-    size_t fixed = cjpeg_sparse_store_minimum_bytes(blocks_per_row, rows, window_rows)
-                   - (size_t)blocks_per_row * rows * 3;
-    cjpeg_store_reserve(info, store, fixed);
+    cjpeg_store_reserve(info, store, cjpeg_fixed_bytes(blocks_per_row, rows, window_rows));
     struct jvirt_barray_control *array = calloc(1, sizeof *array);
     if (array == NULL) ERREXIT1(info, JERR_OUT_OF_MEMORY, 92);
     array->blocks_per_row = blocks_per_row;
@@ -297,7 +300,8 @@ static JBLOCKARRAY cjpeg_access_virt_barray(j_common_ptr info, jvirt_barray_ptr 
     return array->pointers;
 }
 
-void cjpeg_sparse_store_release(struct cjpeg_sparse_store *store) {
+/// Frees every array the store holds.
+static void cjpeg_release(struct cjpeg_sparse_store *store) {
     while (store->arrays != NULL) {
         struct jvirt_barray_control *array = store->arrays;
         store->arrays = array->next;
@@ -309,13 +313,13 @@ void cjpeg_sparse_store_release(struct cjpeg_sparse_store *store) {
 static void cjpeg_free_pool(j_common_ptr info, int pool_id) {
     struct cjpeg_sparse_store *store = cjpeg_store_of(info);
     // Our arrays all live in the image pool, which jpeg_finish_decompress and jpeg_abort free.
-    if (pool_id == JPOOL_IMAGE) cjpeg_sparse_store_release(store);
+    if (pool_id == JPOOL_IMAGE) cjpeg_release(store);
     store->original.free_pool(info, pool_id);
 }
 
 static void cjpeg_self_destruct(j_common_ptr info) {
     struct cjpeg_sparse_store *store = cjpeg_store_of(info);
-    cjpeg_sparse_store_release(store);
+    cjpeg_release(store);
     store->original.self_destruct(info);
 }
 

@@ -21,12 +21,10 @@ struct cjpeg_sparse_store {
     size_t refused_bytes;
 };
 
-/// Routes `info`'s block-array requests to `store` (which must outlive `info`'s image pool). Call once, after
-/// `jpeg_create_decompress`.
+/// Routes `info`'s block-array requests to `store`, which must outlive `info`. Call once, after
+/// `jpeg_create_decompress`. The store frees its arrays when libjpeg frees the image pool
+/// (`jpeg_finish_decompress`, `jpeg_abort`) and when `jpeg_destroy_decompress` destroys `info`.
 void cjpeg_sparse_store_install(j_decompress_ptr info, struct cjpeg_sparse_store *store);
-
-/// Frees every array the store still holds (after `jpeg_destroy_decompress`, or on any path that skipped it).
-void cjpeg_sparse_store_release(struct cjpeg_sparse_store *store);
 
 /// The fewest bytes the store needs for an array of `blocks` blocks in `rows` rows of `window_rows` window:
 /// every block's DC coefficient and count byte, the window and the compression scratch.
