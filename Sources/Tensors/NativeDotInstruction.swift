@@ -1,5 +1,3 @@
-import CKernels
-
 /// The native dot-product instruction a reduced-precision product runs on, where the CPU has one. Decided
 /// here once from CPUID for the three places that must agree: the kernel the product calls, the kernel name
 /// reports print (``MatrixMultiply/kernelName(_:_:)``) and the roof vit-bench measures against
