@@ -19,7 +19,7 @@ static void jpeg_test_error_exit(j_common_ptr info) {
 
 static void jpeg_test_silent(j_common_ptr info) { (void)info; }
 
-/// Appends a scan of `count` components starting at `first` to `scans`.
+/// Fills `scan`: `count` components from `first`, spectral band [ss, se], successive approximation ah → al.
 static void jpeg_test_scan(jpeg_scan_info *scan, int first, int count, int ss, int se, int ah, int al) {
     scan->comps_in_scan = count;
     for (int index = 0; index < count; index++) scan->component_index[index] = first + index;
