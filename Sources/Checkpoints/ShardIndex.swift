@@ -84,9 +84,16 @@ public struct ShardIndex: Sendable {
 
     /// Whether `path` is relative and stays inside its directory (no `..`, no leading `/`), so an
     /// index downloaded from anywhere cannot make us open or download files elsewhere.
+    ///
+    /// Checked on the UTF-8 bytes the file system will see, not on Characters: a combining mark after `/`
+    /// makes one grapheme of the two, so `"../\u{650}x"` split Character-wise is a single component, while
+    /// the file system reads `..` and leaves the directory.
     package static func isSafeRelativePath(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }
-        return path.split(separator: "/", omittingEmptySubsequences: false)
-            .allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+        let bytes = path.utf8
+        guard let first = bytes.first, first != UInt8(ascii: "/"),
+              !bytes.contains(UInt8(ascii: "\\")), !bytes.contains(0) else { return false }
+        return bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { component in
+            !component.isEmpty && !component.elementsEqual(".".utf8) && !component.elementsEqual("..".utf8)
+        }
     }
 }

@@ -129,7 +129,8 @@ public struct HuggingFaceCache: Sendable, Equatable {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
         // From snapshots/<commit>/<dirs…>/<name> up to the repository folder, then into blobs.
-        let depth = 2 + file.split(separator: "/").count - 1
+        // Counted on bytes, as the file system counts them (see ShardIndex.isSafeRelativePath).
+        let depth = 2 + file.utf8.split(separator: UInt8(ascii: "/")).count - 1
         let target = String(repeating: "../", count: depth) + "blobs/" + etag
         if (try? fileManager.destinationOfSymbolicLink(atPath: link.path)) == target { return }
         try? fileManager.removeItem(at: link)

@@ -100,11 +100,26 @@ import TestSupport
             (#"{"weight_map": {"w": 3}}"#, "weight_map[\"w\"] is an integer, not a file name"),
             (#"{"weight_map": {"w": "../../etc/passwd"}}"#, "shard \"../../etc/passwd\" is not a file inside the model directory"),
             (#"{"weight_map": {"w": "/tmp/x.safetensors"}}"#, "shard \"/tmp/x.safetensors\" is not a file inside the model directory"),
+            // A combining mark after the slash: one Character "/\u{650}", but the file system reads "..".
+            ("{\"weight_map\": {\"w\": \"../\u{650}x.safetensors\"}}",
+             "shard \"../\u{650}x.safetensors\" is not a file inside the model directory"),
+            ("{\"weight_map\": {\"w\": \"/\u{650}x.safetensors\"}}",
+             "shard \"/\u{650}x.safetensors\" is not a file inside the model directory"),
         ]
         for (json, reason) in cases {
             let url = directory.write(Array(json.utf8), to: "index.json")
             expectError(SafetensorsError.invalidIndex(file: url.path, reason: reason)) { _ = try ShardIndex(contentsOf: url) }
         }
+    }
+
+    /// Found by fuzzing: a shard name starting with a combining mark is an ordinary file name inside the
+    /// folder (and its path starts with the folder's bytes, though not Character-wise with its string).
+    @Test func aShardNameStartingWithACombiningMarkStaysInside() throws {
+        let directory = TemporaryDirectory()
+        let url = directory.write(Array("{\"weight_map\": {\"w\": \"\u{650}5ors\"}}".utf8), to: "index.json")
+        let index = try ShardIndex(contentsOf: url)
+        let resolved = index.url(ofShard: "\u{650}5ors").standardizedFileURL.path
+        #expect(resolved.utf8.starts(with: (directory.url.standardizedFileURL.path + "/").utf8), "\(resolved)")
     }
 
     @Test func directoriesWithoutSafetensors() {

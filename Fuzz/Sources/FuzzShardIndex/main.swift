@@ -16,7 +16,8 @@ public func fuzzShardIndex(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt
     precondition(!index.weightMap.isEmpty, "accepted an empty weight map")
     for shard in index.shardNames {
         let resolved = index.url(ofShard: shard).standardizedFileURL.path
-        precondition(resolved.hasPrefix(folder.path + "/"), "shard \(shard) resolves to \(resolved)")
+        // Bytes, not Characters: "/fuzz/model/" + a combining mark is not Character-wise a prefix match.
+        precondition(resolved.utf8.starts(with: (folder.path + "/").utf8), "shard \(shard) resolves to \(resolved)")
     }
     return 0
 }
