@@ -27,6 +27,8 @@ struct Report: Encodable {
     /// OpenBLAS on a 2048³ product over the same threads.
     let openBLASSGEMMGFLOPS: Double
     var results: [ForwardBenchmark.Result] = []
+    /// `--versus`: the same batches against the model in another number format, alternated pass by pass.
+    var versus: [PeerComparison.Result] = []
     var gemmShapes: [GEMMBenchmark.Shape]?
     var attention: [AttentionBenchmark.Entry]?
     var kernels: [KernelBenchmark.Entry]?
@@ -42,7 +44,7 @@ struct Report: Encodable {
         case fmaPeakGFLOPS = "fma_peak_gflops", computePeakGFLOPS = "compute_peak_gflops"
         case computeRoofInstruction = "compute_roof_instruction"
         case openBLASSGEMMGFLOPS = "openblas_sgemm_gflops"
-        case results, gemmShapes = "gemm_shapes", attention = "attention_head", kernels
+        case results, versus, gemmShapes = "gemm_shapes", attention = "attention_head", kernels
         case allocationsPerForward = "allocations_per_forward", peakResidentMegabytes = "peak_rss_mb"
     }
 
@@ -79,6 +81,12 @@ struct Report: Encodable {
                 return "\(stage.name) \(f(ms)) (\(f(ms / max(total, 1e-9) * 100, 0))%)"
             }
             lines.append("stages, batch \(result.batchSize), ms per pass: " + parts.joined(separator: ", "))
+        }
+        for comparison in versus {
+            lines.append("versus \(comparison.peerCompute), batch \(comparison.batchSize), alternated pass by pass: "
+                         + "\(computePrecision) \(f(comparison.latency.median)) ms, \(comparison.peerCompute) "
+                         + "\(f(comparison.peerLatency.median)) ms; speed-up median \(f(comparison.speedup.median, 3))× "
+                         + "(\(f(comparison.speedup.min, 3))–\(f(comparison.speedup.max, 3))×)")
         }
         if let threadShares, threadShares.count > 1 {
             lines.append("learned thread shares of each GEMM: " + threadShares.map { f($0, 3) }.joined(separator: " / "))

@@ -44,6 +44,10 @@ struct VitBench: ParsableCommand {
     @Option(name: .customLong("compute"), help: "The number format of the network's GEMMs: float32, bfloat16 or int8.")
     var computePrecision: ComputePrecision = .float32
 
+    @Option(help: ArgumentHelp("Also time the model in this number format, pass by pass in turn with --compute's, and "
+                               + "report the speed-up (median of the pairs' time ratios).", valueName: "compute"))
+    var versus: ComputePrecision?
+
     @Option(name: .customLong("thread-split"), help: "measured (split work by each thread's learned speed) or equal.")
     var threadSplit: ThreadSplit = .measured
 
@@ -88,6 +92,13 @@ struct VitBench: ParsableCommand {
         for batch in batchSizes {
             report.results.append(ForwardBenchmark.run(loaded.model, batch: batch, pool: pool, warmup: warmup,
                                                        iterations: iterations, roof: computePeak ?? sgemm))
+        }
+        if let versus {
+            let peer = try LoadedModel(path: model, instructionSet: isa, computePrecision: versus, pool: pool)
+            for batch in batchSizes {
+                report.versus.append(PeerComparison.run(loaded.model, peer: peer.model, batch: batch, pool: pool,
+                                                        warmup: warmup, iterations: iterations))
+            }
         }
         report.threadShares = pool.balancedShares
         if gemm {

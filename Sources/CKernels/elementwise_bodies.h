@@ -107,9 +107,8 @@ void CK_NAME(softmax_rows)(float *values, size_t rows, size_t count, size_t stri
 // Corrected two-pass statistics: the mean, then squares and the sum of the values centred on it.
 // That centred sum is the first pass's rounding error and corrects both the mean and the
 // variance, Σ(x − m)² − (Σ(x − m))² / n, so rows like 10⁴ ± 1 stay accurate in Float32.
-void CK_NAME(layer_norm_row)(const float *row, size_t count, const float *weight, const float *bias,
-                             float epsilon, float *output) {
-    if (count == 0) return;
+// The row's mean and 1 / √(variance + ε), by the corrected two-pass statistics above.
+INLINE void row_statistics(const float *row, size_t count, float epsilon, float *mean_out, float *inverse_out) {
     partial_sums sums = partial_zero();
     for (size_t group = 0; group < count; group += CK_REDUCTION_LANES)
         for (int v = 0; v < CK_GROUP; v++)
@@ -129,11 +128,50 @@ void CK_NAME(layer_norm_row)(const float *row, size_t count, const float *weight
     const float mean = rough_mean + residual / (float)count;
     float variance = (partial_total(squares) - residual * residual / (float)count) / (float)count;
     if (!(variance > 0)) variance = variance != variance ? variance : 0;
-    const float inverse_deviation = 1 / sqrtf(variance + epsilon);
+    *mean_out = mean;
+    *inverse_out = 1 / sqrtf(variance + epsilon);
+}
+
+// Elements index ..< index + CK_WIDTH of the normalised row (lanes past `count`: 0).
+INLINE vf normalized_vector(const float *row, size_t index, size_t count, const float *weight, const float *bias,
+                            float mean, float inverse_deviation) {
+    const vf normalized = (load_clipped(row, index, count, 0) - mean) * inverse_deviation;
+    return fma_v(normalized, load_clipped(weight, index, count, 0), load_clipped(bias, index, count, 0));
+}
+
+void CK_NAME(layer_norm_row)(const float *row, size_t count, const float *weight, const float *bias,
+                             float epsilon, float *output) {
+    if (count == 0) return;
+    float mean, inverse_deviation;
+    row_statistics(row, count, epsilon, &mean, &inverse_deviation);
     for (size_t index = 0; index < count; index += CK_WIDTH) {
-        const vf normalized = (load_clipped(row, index, count, 0) - mean) * inverse_deviation;
-        const vf y = fma_v(normalized, load_clipped(weight, index, count, 0), load_clipped(bias, index, count, 0));
+        const vf y = normalized_vector(row, index, count, weight, bias, mean, inverse_deviation);
         if (index + CK_WIDTH <= count) store(output + index, y);
         else store_partial(output + index, y, count - index);
+    }
+}
+
+void CK_NAME(layer_norm_strip_bf16)(const float *rows, size_t ldr, size_t row_count, size_t count,
+                                    const float *weight, const float *bias, float epsilon, uint32_t *words,
+                                    size_t height) {
+    if (count == 0 || height == 0 || height > CK_MAX_STRIP) return;
+    float means[CK_MAX_STRIP], inverse_deviations[CK_MAX_STRIP];
+    for (size_t i = 0; i < row_count; i++) row_statistics(rows + i * ldr, count, epsilon, &means[i], &inverse_deviations[i]);
+    const size_t pairs = (count + 1) / 2;
+    for (size_t index = 0; index < count; index += 2 * CK_WIDTH) {
+        strip_chunk chunk;
+        for (size_t i = 0; i < row_count; i++) {
+            const float *row = rows + i * ldr;
+            // An odd count's last word gets the padding lane's 0 as its high half.
+            uint32_t row_words[CK_WIDTH];
+            bf16_pair_words(normalized_vector(row, index, count, weight, bias, means[i], inverse_deviations[i]),
+                            row_words);
+            bf16_pair_words(normalized_vector(row, index + CK_WIDTH, count, weight, bias, means[i],
+                                              inverse_deviations[i]), row_words + CK_WIDTH / 2);
+            chunk_put(&chunk, height, i, row_words);
+        }
+        for (size_t i = row_count; i < height; i++) chunk_clear_row(&chunk, height, i);
+        const size_t left = pairs - index / 2;
+        chunk_copy_out(&chunk, height, left < CK_WIDTH ? left : CK_WIDTH, words + (index / 2) * height);
     }
 }

@@ -3,21 +3,11 @@
 // A row is converted a vector at a time (lane-wise, so the width does not change the result), and
 // its words are stored into the strip, whose layout interleaves the strip's rows (see ck_gemm.h).
 
-typedef unsigned short vu16 __attribute__((vector_size(CK_WIDTH * 2)));
 typedef unsigned char vu8 __attribute__((vector_size(CK_WIDTH)));
-typedef unsigned int vu32 __attribute__((vector_size(CK_WIDTH * 4)));
-
-// The high 16 bits of each lane rounded to nearest even (bfloat16); NaN stays a quiet NaN.
-INLINE vu32 bf16_round_v(vf x) {
-    const vu32 bits = (vu32)x;
-    const vu32 rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16;
-    const vu32 is_nan = (vu32)((bits & 0x7FFFFFFF) > 0x7F800000);
-    return (rounded & ~is_nan) | (((bits >> 16) | 0x40) & is_nan);
-}
 
 // Stores `count` words of one row at stride CK_STRIP (the strip's layout).
 INLINE void store_strided(uint32_t *out, const uint32_t *words, size_t count) {
-    for (size_t index = 0; index < count; index++) out[index * CK_STRIP] = words[index];
+    store_words_strided(out, CK_STRIP, words, count);
 }
 
 void CK_NAME(pack_a_bf16)(const float *a, size_t lda, size_t m, size_t k, size_t first_strip, size_t end_strip,
@@ -25,20 +15,62 @@ void CK_NAME(pack_a_bf16)(const float *a, size_t lda, size_t m, size_t k, size_t
     const size_t pairs = (k + 1) / 2;
     for (size_t strip = first_strip; strip < end_strip; strip++) {
         uint32_t *out = packed + strip * pairs * CK_STRIP;
-        for (size_t i = 0; i < CK_STRIP; i++) {
-            const size_t row = strip * CK_STRIP + i;
-            if (row >= m) {
-                for (size_t pair = 0; pair < pairs; pair++) out[pair * CK_STRIP + i] = 0;
-                continue;
+        const size_t row = strip * CK_STRIP, rows = m - row < CK_STRIP ? m - row : CK_STRIP;
+        // CK_WIDTH pairs of every row at a time, through an L1 chunk (vector_math.h).
+        for (size_t step = 0; step < k; step += 2 * CK_WIDTH) {
+            strip_chunk chunk;
+            for (size_t i = 0; i < rows; i++) {
+                uint32_t words[CK_WIDTH];
+                bf16_pair_words_of_row(a + (row + i) * lda, step, k, words);
+                chunk_put(&chunk, CK_STRIP, i, words);
             }
-            const float *source = a + row * lda;
-            for (size_t step = 0; step < k; step += CK_WIDTH) {
-                // Two bfloat16 halves per word: lane 2p in the low half, 2p + 1 in the high half.
-                const vu16 halves = __builtin_convertvector(bf16_round_v(load_clipped(source, step, k, 0)), vu16);
-                uint32_t words[CK_WIDTH / 2];
-                __builtin_memcpy(words, &halves, sizeof words);
-                const size_t left = (k - step + 1) / 2;
-                store_strided(out + (step / 2) * CK_STRIP + i, words, left < CK_WIDTH / 2 ? left : CK_WIDTH / 2);
+            for (size_t i = rows; i < CK_STRIP; i++) chunk_clear_row(&chunk, CK_STRIP, i);
+            const size_t left = pairs - step / 2;
+            chunk_copy_out(&chunk, CK_STRIP, left < CK_WIDTH ? left : CK_WIDTH, out + (step / 2) * CK_STRIP);
+        }
+    }
+}
+
+// B packed as bfloat16 pairs in panels of CK_PANEL columns (see ck_gemm.h), vectorised: the same
+// words as the portable `ck_pack_b_bf16`, fast enough to run per product (attention packs every
+// head's keys and values).
+void CK_NAME(pack_b_bf16)(const float *b, size_t ldb, int b_transposed, size_t k, size_t n, size_t first_panel,
+                          size_t end_panel, uint32_t *packed) {
+    const size_t pairs = (k + 1) / 2;
+    for (size_t panel = first_panel; panel < end_panel; panel++) {
+        uint32_t *out = packed + panel * pairs * CK_PANEL;
+        const size_t column = panel * CK_PANEL, columns = n - column < CK_PANEL ? n - column : CK_PANEL;
+        if (b_transposed) {
+            // Row j of the source is column j of B, and its consecutive k are already the pairs:
+            // a row is rounded a vector at a time and its words go down the panel's column j.
+            for (size_t j = 0; j < CK_PANEL; j++) {
+                if (j >= columns) {
+                    for (size_t pair = 0; pair < pairs; pair++) out[pair * CK_PANEL + j] = 0;
+                    continue;
+                }
+                const float *source = b + (column + j) * ldb;
+                for (size_t step = 0; step < k; step += CK_WIDTH) {
+                    uint32_t words[CK_WIDTH / 2];
+                    bf16_pair_words(load_clipped(source, step, k, 0), words);
+                    const size_t left = (k - step + 1) / 2, count = left < CK_WIDTH / 2 ? left : CK_WIDTH / 2;
+                    for (size_t index = 0; index < count; index++) out[(step / 2 + index) * CK_PANEL + j] = words[index];
+                }
+            }
+        } else {
+            // Rows 2p and 2p + 1 of B interleave into word row p: a vector of each, rounded, the odd
+            // one shifted into the high halves.
+            for (size_t pair = 0; pair < pairs; pair++) {
+                const float *even = b + 2 * pair * ldb + column;
+                const int has_odd = 2 * pair + 1 < k;
+                for (size_t first = 0; first < CK_PANEL; first += CK_WIDTH) {
+                    const size_t lanes = columns > first ? (columns - first < CK_WIDTH ? columns - first : CK_WIDTH) : 0;
+                    vu32 words = (vu32)splat_int(0);
+                    if (lanes) {
+                        words = bf16_round_v(load_clipped(even, first, columns, 0));
+                        if (has_odd) words |= bf16_round_v(load_clipped(even + ldb, first, columns, 0)) << 16;
+                    }
+                    store((float *)(out + pair * CK_PANEL + first), (vf)words);
+                }
             }
         }
     }

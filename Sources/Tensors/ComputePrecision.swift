@@ -1,13 +1,14 @@
 import CKernels
 
 /// The number format of the weights and activations inside the model's projection GEMMs (QKV, the
-/// attention output, the MLP). Accumulation, LayerNorm, softmax, GELU, attention's own products, the
-/// patch embedding and the classifier stay Float32.
+/// attention output, the MLP) and, in bfloat16, attention's own two products (`Q·Kᵀ`, `P·V`).
+/// Accumulation, LayerNorm, softmax, GELU, the patch embedding and the classifier stay Float32, and
+/// so do attention's products in int8 (scores and probabilities would need a scale per head).
 public enum ComputePrecision: String, Sendable, CaseIterable, CustomStringConvertible {
     /// Float32 throughout: exact to the checkpoint (the default).
     case float32
-    /// Weights packed as bfloat16, activations rounded to bfloat16 (to nearest even) per GEMM,
-    /// Float32 accumulation: `vdpbf16ps` where the CPU has AVX512-BF16 (twice the Float32 rate),
+    /// Weights packed as bfloat16, activations (queries, keys, values and probabilities too) rounded to
+    /// bfloat16 (to nearest even) per GEMM, Float32 accumulation: `vdpbf16ps` where the CPU has AVX512-BF16 (twice the Float32 rate),
     /// the same arithmetic in fused multiply-adds elsewhere (bit-identical, slower).
     case bfloat16
     /// Weights quantised symmetrically per output channel to int8 at load, activations per row

@@ -1,6 +1,40 @@
 import CKernels
 
 extension MatrixMultiply {
+    /// `C ← act(α·A·B + bias) + residual` for a bfloat16 `B`, with `A` already packed by the step
+    /// that produced it (``PackedRows``): the product packs nothing. The same bits as the product
+    /// over the Float32 rows.
+    public static func multiply(_ a: PackedRows, _ b: PackedPanels, into c: MutableMatrixView,
+                                epilogue: GEMMEpilogue = .none, pool: ThreadPool? = nil) {
+        precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns,
+                     "GEMM shape mismatch: A \(a.rows)×\(a.columns), B \(b.rows)×\(b.columns), C \(c.rows)×\(c.columns)")
+        precondition(epilogue.residual.map { $0.rows == c.rows && $0.columns == c.columns } ?? true,
+                     "GEMM residual shape mismatch")
+        precondition(b.precision == .bfloat16 && a.instructionSet == b.instructionSet,
+                     "packed rows are the A of a bfloat16 product on the same kernels")
+        guard c.rows > 0, c.columns > 0 else { return }
+        runReducedPrecision(words: a.base, rowScales: nil, rowZeroPoints: nil, m: a.rows, k: a.columns, b,
+                            into: c.base, leadingDimension: c.leadingDimension, packedOutput: nil,
+                            epilogue: epilogue, pool: pool)
+    }
+
+    /// ``multiply(_:_:into:epilogue:pool:)`` storing `C` as packed rows for the next bfloat16
+    /// product (an MLP's first layer writing the second's input): `C`'s Float32 values are never
+    /// stored, only their bfloat16 pairs (the last strip's rows past M as zeros).
+    public static func multiply(_ a: PackedRows, _ b: PackedPanels, intoPacked c: PackedRows,
+                                epilogue: GEMMEpilogue = .none, pool: ThreadPool? = nil) {
+        precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns,
+                     "GEMM shape mismatch: A \(a.rows)×\(a.columns), B \(b.rows)×\(b.columns), C \(c.rows)×\(c.columns)")
+        precondition(epilogue.residual.map { $0.rows == c.rows && $0.columns == c.columns } ?? true,
+                     "GEMM residual shape mismatch")
+        precondition(b.precision == .bfloat16 && a.instructionSet == b.instructionSet
+                     && c.instructionSet == b.instructionSet,
+                     "packed rows are the A of a bfloat16 product on the same kernels")
+        guard c.rows > 0, c.columns > 0 else { return }
+        runReducedPrecision(words: a.base, rowScales: nil, rowZeroPoints: nil, m: a.rows, k: a.columns, b,
+                            into: nil, leadingDimension: 0, packedOutput: c.base, epilogue: epilogue, pool: pool)
+    }
+
     /// A bfloat16 or int8 product: `A` is rounded (bfloat16) or quantised per row (int8) into
     /// `scratch` strip by strip, in parallel, then the panels run on the best kernel this CPU has
     /// (see ``kernelName(_:_:)``).
@@ -16,13 +50,26 @@ extension MatrixMultiply {
         let packing = ReducedPrecisionPacking(a: a, precision: b.precision, isAVX512: isAVX512, words: words,
                                               rowScales: rowScales, rowZeroPoints: rowZeroPoints)
         if let pool, m * k >= 1 << 14 { pool.parallelFor(strips, minimumChunk: 2, packing) } else { packing.run(0..<strips) }
+        runReducedPrecision(words: words, rowScales: rowScales, rowZeroPoints: rowZeroPoints, m: m, k: k, b,
+                            into: c.base, leadingDimension: c.leadingDimension, packedOutput: nil,
+                            epilogue: epilogue, pool: pool)
+    }
 
-        let problem = ck_gemm_problem(m: m, n: b.columns, k: k, a: UnsafePointer(scratch), lda: k, a_is_packed: 1,
-                                      packed_b: b.base, c: c.base, ldc: c.leadingDimension,
+    /// The panels of a product whose A is packed (`words`, with int8's row scales and zero points),
+    /// into `c` or, with `packedOutput`, into packed rows.
+    private static func runReducedPrecision(words: UnsafeMutablePointer<UInt32>, rowScales: UnsafeMutablePointer<Float>?,
+                                            rowZeroPoints: UnsafeMutablePointer<Int32>?, m: Int, k: Int,
+                                            _ b: PackedPanels, into c: UnsafeMutablePointer<Float>?,
+                                            leadingDimension: Int, packedOutput: UnsafeMutablePointer<UInt32>?,
+                                            epilogue: GEMMEpilogue, pool: ThreadPool?) {
+        let isAVX512 = b.instructionSet == .avx512
+        let a = UnsafeRawPointer(words).assumingMemoryBound(to: Float.self)
+        let problem = ck_gemm_problem(m: m, n: b.columns, k: k, a: a, lda: k, a_is_packed: 1,
+                                      packed_b: b.base, c: c, ldc: leadingDimension,
                                       epilogue: epilogue.kernelEpilogue, a_block_bytes: CacheSizes.aBlockBytes,
-                                      a_scales: UnsafePointer(rowScales),
-                                      a_zero_points: UnsafePointer(rowZeroPoints), b_scales: b.scales,
-                                      b_offsets: b.offsets)
+                                      a_scales: rowScales.map { UnsafePointer($0) },
+                                      a_zero_points: rowZeroPoints.map { UnsafePointer($0) }, b_scales: b.scales,
+                                      b_offsets: b.offsets, c_packed: packedOutput)
         let kernel: PanelWork.Kernel
         switch (b.precision, isAVX512, NativeDotInstruction.forProducts(b.precision, on: b.instructionSet)) {
         case (.bfloat16, _, .vdpbf16ps?): kernel = ck_avx512bf16_gemm_bf16

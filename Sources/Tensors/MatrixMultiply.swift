@@ -83,7 +83,8 @@ public enum MatrixMultiply {
         var problem = ck_gemm_problem(m: m, n: b.columns, k: k, a: a.base, lda: a.leadingDimension, a_is_packed: 0,
                                       packed_b: b.base, c: c.base, ldc: c.leadingDimension,
                                       epilogue: epilogue.kernelEpilogue, a_block_bytes: CacheSizes.aBlockBytes,
-                                      a_scales: nil, a_zero_points: nil, b_scales: nil, b_offsets: nil)
+                                      a_scales: nil, a_zero_points: nil, b_scales: nil, b_offsets: nil,
+                                      c_packed: nil)
         if let scratch, prefersPackedA(m: m, leadingDimension: a.leadingDimension), k > 0 {
             let height = ck_gemm_strip_height(family)
             let packing = StripPacking(a: a, height: height, destination: scratch)

@@ -71,6 +71,17 @@ public struct PackedPanels {
              scales: nil, offsets: nil, pool: pool)
     }
 
+    /// Packs `b` for Float32 or bfloat16 products (see ``pack(_:transposed:instructionSet:into:pool:)``):
+    /// bfloat16 rounds it to pairs of bfloat16 (``floatCount(rows:columns:instructionSet:precision:)``
+    /// words).
+    public static func pack(_ b: MatrixView, transposed: Bool, instructionSet: VectorInstructionSet,
+                            precision: ComputePrecision, into destination: UnsafeMutablePointer<Float>,
+                            pool: ThreadPool? = nil) -> PackedPanels {
+        precondition(precision != .int8, "int8 packing needs scales and offsets")
+        return pack(b, transposed: transposed, instructionSet: instructionSet, precision: precision,
+                    into: destination, scales: nil, offsets: nil, pool: pool)
+    }
+
     /// Packs `b` in `precision` (see ``pack(_:transposed:instructionSet:into:pool:)``); int8 also
     /// writes each column's scale and offset into `scales` and `offsets` (`[columns]`).
     static func pack(_ b: MatrixView, transposed: Bool, instructionSet: VectorInstructionSet,
@@ -125,8 +136,9 @@ public struct PackedPanels {
                 ck_pack_b(source.base, source.leadingDimension, flag, k, n, width, range.lowerBound, range.upperBound,
                           destination)
             case .float32, .bfloat16:
-                ck_pack_b_bf16(source.base, source.leadingDimension, flag, k, n, width, range.lowerBound,
-                               range.upperBound, words)
+                // The vectorised packing of the family's panel width (the same words as `ck_pack_b_bf16`).
+                let pack = panels.instructionSet == .avx512 ? ck_avx512_pack_b_bf16 : ck_avx2_pack_b_bf16
+                pack(source.base, source.leadingDimension, flag, k, n, range.lowerBound, range.upperBound, words)
             case .int8:
                 ck_pack_b_int8(source.base, source.leadingDimension, flag, k, n, width, range.lowerBound,
                                range.upperBound, words, scales, offsets)

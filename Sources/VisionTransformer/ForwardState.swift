@@ -19,10 +19,11 @@ public final class ForwardState {
     let width: Int
     let intermediateWidth: Int
     let hidden: UnsafeMutablePointer<Float>
+    /// LayerNorm's output (packed rows in a bfloat16 pass).
     let normed: UnsafeMutablePointer<Float>
     let context: UnsafeMutablePointer<Float>
     let classTokens: UnsafeMutablePointer<Float>
-    /// Patch rows, then `[Q | K | V]`, then the MLP's hidden activations.
+    /// Patch rows, then `[Q | K | V]`, then the MLP's hidden activations (packed rows in a bfloat16 pass).
     let phase: UnsafeMutablePointer<Float>
     let attentionScratch: AttentionScratch
     private let storage: TensorStorage
@@ -48,11 +49,17 @@ public final class ForwardState {
             MatrixMultiply.scratchCount(m: $0.0, n: $0.1, k: $0.2, leadingDimension: padded($0.2), instructionSet: isa)
         }
         let scratchCount = (projections + others).max() ?? 0
-        let sizes = [rows * padded(d), rows * padded(d), rows * padded(d), b * padded(d),
-                     max(b * patches * padded(patchLength), rows * padded(3 * d), rows * padded(i)),
+        // A bfloat16 pass keeps LayerNorm's output and the MLP's activations as packed rows (whole strips).
+        let packedRows = model.computePrecision == .bfloat16 && isa.hasOwnGEMM
+        func packed(_ columns: Int) -> Int {
+            packedRows ? PackedRows.wordCount(rows: rows, columns: columns, instructionSet: isa) : 0
+        }
+        let sizes = [rows * padded(d), max(rows * padded(d), packed(d)), rows * padded(d), b * padded(d),
+                     max(b * patches * padded(patchLength), rows * padded(3 * d), rows * padded(i), packed(i)),
                      scratchCount,
                      AttentionScratch.count(threads: pool.threadCount, tokens: t, headSize: c.headSize,
-                                            instructionSet: isa)].map { ($0 + 15) / 16 * 16 }
+                                            queryStride: padded(3 * d), instructionSet: isa,
+                                            precision: model.attentionPrecision)].map { ($0 + 15) / 16 * 16 }
         // Every buffer is written before it is read (packing writes its padding too).
         storage = TensorStorage(uninitializedByteCount: max(1, sizes.reduce(0, +)) * MemoryLayout<Float>.stride)
         var next = storage.baseAddress.assumingMemoryBound(to: Float.self)
@@ -66,7 +73,8 @@ public final class ForwardState {
         classTokens = carve(3)
         phase = carve(4)
         compute = ComputeContext(pool: pool, instructionSet: isa, gemmScratch: carve(5))
-        attentionScratch = AttentionScratch(base: carve(6), tokens: t, headSize: c.headSize, instructionSet: isa)
+        attentionScratch = AttentionScratch(base: carve(6), tokens: t, headSize: c.headSize, queryStride: padded(3 * d),
+                                            instructionSet: isa, precision: model.attentionPrecision)
     }
 
     /// Bytes the state holds.

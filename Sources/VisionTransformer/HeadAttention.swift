@@ -20,6 +20,8 @@ struct HeadAttention: BalancedParallelWork {
     let pairs: Int
     let scratch: AttentionScratch
     let instructionSet: VectorInstructionSet
+    /// The number format of the two products (Float32, or bfloat16 in a bfloat16 pass).
+    let precision: ComputePrecision
 
     var units: Int { pairs }
 
@@ -34,48 +36,63 @@ struct HeadAttention: BalancedParallelWork {
             let keys = MatrixView(rows + width + column, rows: tokens, columns: headSize, leadingDimension: stride)
             let values = MatrixView(rows + 2 * width + column, rows: tokens, columns: headSize, leadingDimension: stride)
             let scores = MutableMatrixView(slice.scores, rows: queriesPerImage, columns: tokens)
-            let packedKeys = PackedPanels.pack(keys, transposed: true, instructionSet: instructionSet, into: slice.keys)
+            let packedKeys = PackedPanels.pack(keys, transposed: true, instructionSet: instructionSet,
+                                               precision: precision, into: slice.keys)
             MatrixMultiply.multiply(queries, packedKeys, into: scores,
-                                    epilogue: GEMMEpilogue(alpha: 1 / Float(headSize).squareRoot()))
+                                    epilogue: GEMMEpilogue(alpha: 1 / Float(headSize).squareRoot()),
+                                    scratch: slice.packedRows)
             Kernels.softmaxRows(slice.scores, rows: queriesPerImage, count: tokens, stride: tokens,
                                 instructionSet: instructionSet)
             let packedValues = PackedPanels.pack(values, transposed: false, instructionSet: instructionSet,
-                                                 into: slice.values)
+                                                 precision: precision, into: slice.values)
             let out = MutableMatrixView(context.base + image * queriesPerImage * context.leadingDimension + column,
                                         rows: queriesPerImage, columns: headSize,
                                         leadingDimension: context.leadingDimension)
-            MatrixMultiply.multiply(scores.readOnly, packedValues, into: out)
+            MatrixMultiply.multiply(scores.readOnly, packedValues, into: out, scratch: slice.packedRows)
         }
     }
 }
 
-/// Per-thread scratch of ``HeadAttention``: a score block and one head's packed keys and values.
+/// Per-thread scratch of ``HeadAttention``: a score block, one head's packed keys and values, and
+/// the product's packed rows of A (bfloat16 products round their A into strips).
 struct AttentionScratch {
     let base: UnsafeMutablePointer<Float>
     let scoresCount: Int
     let keysCount: Int
     let valuesCount: Int
+    let packedRowsCount: Int
 
-    init(base: UnsafeMutablePointer<Float>, tokens: Int, headSize: Int, instructionSet: VectorInstructionSet) {
+    init(base: UnsafeMutablePointer<Float>, tokens: Int, headSize: Int, queryStride: Int,
+         instructionSet: VectorInstructionSet, precision: ComputePrecision) {
         self.base = base
         scoresCount = Self.aligned(tokens * tokens)
-        keysCount = Self.aligned(PackedPanels.floatCount(rows: headSize, columns: tokens, instructionSet: instructionSet))
-        valuesCount = Self.aligned(PackedPanels.floatCount(rows: tokens, columns: headSize, instructionSet: instructionSet))
+        keysCount = Self.aligned(PackedPanels.floatCount(rows: headSize, columns: tokens, instructionSet: instructionSet,
+                                                         precision: precision))
+        valuesCount = Self.aligned(PackedPanels.floatCount(rows: tokens, columns: headSize,
+                                                           instructionSet: instructionSet, precision: precision))
+        packedRowsCount = Self.aligned(max(
+            MatrixMultiply.scratchCount(m: tokens, n: tokens, k: headSize, leadingDimension: queryStride,
+                                        instructionSet: instructionSet, precision: precision),
+            MatrixMultiply.scratchCount(m: tokens, n: headSize, k: tokens, leadingDimension: tokens,
+                                        instructionSet: instructionSet, precision: precision)))
     }
 
     /// Floats per thread.
-    var perThread: Int { scoresCount + keysCount + valuesCount }
+    var perThread: Int { scoresCount + keysCount + valuesCount + packedRowsCount }
 
     /// Floats for `threads` threads.
-    static func count(threads: Int, tokens: Int, headSize: Int, instructionSet: VectorInstructionSet) -> Int {
+    static func count(threads: Int, tokens: Int, headSize: Int, queryStride: Int, instructionSet: VectorInstructionSet,
+                      precision: ComputePrecision) -> Int {
         threads * AttentionScratch(base: UnsafeMutablePointer(bitPattern: 64)!, tokens: tokens, headSize: headSize,
-                                   instructionSet: instructionSet).perThread
+                                   queryStride: queryStride, instructionSet: instructionSet,
+                                   precision: precision).perThread
     }
 
     func slice(_ part: Int) -> (scores: UnsafeMutablePointer<Float>, keys: UnsafeMutablePointer<Float>,
-                                values: UnsafeMutablePointer<Float>) {
+                                values: UnsafeMutablePointer<Float>, packedRows: UnsafeMutablePointer<Float>) {
         let start = base + part * perThread
-        return (start, start + scoresCount, start + scoresCount + keysCount)
+        return (start, start + scoresCount, start + scoresCount + keysCount,
+                start + scoresCount + keysCount + valuesCount)
     }
 
     /// Rounds up to 16 floats so every slice stays 64-byte aligned.

@@ -21,4 +21,10 @@ public struct LayerNormalization: Sendable {
         Kernels.layerNorm(input, weight: weight.pointer, bias: bias.pointer, epsilon: epsilon, into: output,
                           instructionSet: compute.instructionSet, pool: compute.pool)
     }
+
+    /// `output ← LayerNorm(input)` as packed rows for a bfloat16 product.
+    func callAsFunction(_ input: MatrixView, into output: PackedRows, _ compute: ComputeContext) {
+        Kernels.layerNorm(input, weight: weight.pointer, bias: bias.pointer, epsilon: epsilon, into: output,
+                          pool: compute.pool)
+    }
 }

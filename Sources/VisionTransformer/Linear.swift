@@ -54,4 +54,24 @@ public struct Linear: Sendable {
                                 epilogue: GEMMEpilogue(bias: bias?.pointer, residual: residual.readOnly),
                                 scratch: compute.gemmScratch, pool: compute.pool)
     }
+
+    /// `output ← input·Wᵀ + b` over rows packed by the step before (a bfloat16 layer).
+    func callAsFunction(_ input: PackedRows, into output: MutableMatrixView, _ compute: ComputeContext) {
+        MatrixMultiply.multiply(input, weight.panels, into: output, epilogue: GEMMEpilogue(bias: bias?.pointer),
+                                pool: compute.pool)
+    }
+
+    /// `output ← act(input·Wᵀ + b)`, packed for the bfloat16 layer after this one.
+    func callAsFunction(_ input: PackedRows, intoPacked output: PackedRows, activation: Activation? = nil,
+                        _ compute: ComputeContext) {
+        MatrixMultiply.multiply(input, weight.panels, intoPacked: output,
+                                epilogue: GEMMEpilogue(bias: bias?.pointer, activation: activation), pool: compute.pool)
+    }
+
+    /// `residual ← residual + (input·Wᵀ + b)` over packed rows.
+    func callAsFunction(_ input: PackedRows, addingTo residual: MutableMatrixView, _ compute: ComputeContext) {
+        MatrixMultiply.multiply(input, weight.panels, into: residual,
+                                epilogue: GEMMEpilogue(bias: bias?.pointer, residual: residual.readOnly),
+                                pool: compute.pool)
+    }
 }

@@ -29,22 +29,11 @@ extension ViTForImageClassification {
         s.timed(.patchEmbedding) { embeddings(pixelBase, batch: batch, into: hidden, patchRows: s.phase, compute) }
         for (index, layer) in layers.enumerated() {
             let h = index == layers.count - 1 ? classRows : hidden   // the rows this layer updates
-            let normed = s.matrix(s.normed, rows: batch * tokens, columns: width)
-            let qkv = s.matrix(s.phase, rows: batch * tokens, columns: 3 * width)
-            let context = s.matrix(s.context, rows: h.rows, columns: width)
-            let mlp = s.matrix(s.phase, rows: h.rows, columns: configuration.intermediateSize)
-            let normedRows = s.matrix(s.normed, rows: h.rows, columns: width)
-
-            s.timed(.layerNorm) { layer.layerNormBefore(hidden.readOnly, into: normed, compute) }
-            s.timed(.qkv) { layer.attention.queryKeyValue(normed.readOnly, into: qkv, compute) }
-            s.timed(.attention) { attend(layer.attention, qkv.readOnly, into: context, batch: batch, state: s) }
-            s.timed(.outputProjection) { layer.attention.output(context.readOnly, addingTo: h, compute) }   // h += …
-            s.timed(.layerNorm) { layer.layerNormAfter(h.readOnly, into: normedRows, compute) }
-            s.timed(.mlp) {
-                layer.feedForward.intermediate(normedRows.readOnly, into: mlp,
-                                               activation: layer.feedForward.activation, compute)
+            if computePrecision == .bfloat16 {
+                encoderLayerOnPackedRows(layer, hidden: hidden, updating: h, batch: batch, state: s)
+            } else {
+                encoderLayer(layer, hidden: hidden, updating: h, batch: batch, state: s)
             }
-            s.timed(.mlp) { layer.feedForward.output(mlp.readOnly, addingTo: h, compute) }               // h += …
         }
         let classTokens = s.matrix(s.classTokens, rows: batch, columns: width)
         s.timed(.layerNorm) { finalLayerNorm(classRows.readOnly, into: classTokens, compute) }
@@ -55,6 +44,62 @@ extension ViTForImageClassification {
         s.profile?.finishPass()
     }
 
+    /// One encoder layer: `h += Attention(LN₁(hidden)); h += MLP(LN₂(h))`, where `h` is `hidden`
+    /// itself or, in the last layer, its CLS rows.
+    private func encoderLayer(_ layer: EncoderLayer, hidden: MutableMatrixView, updating h: MutableMatrixView,
+                              batch: Int, state s: ForwardState) {
+        let compute = s.compute, tokens = configuration.sequenceLength, width = configuration.hiddenSize
+        let normed = s.matrix(s.normed, rows: batch * tokens, columns: width)
+        let qkv = s.matrix(s.phase, rows: batch * tokens, columns: 3 * width)
+        let context = s.matrix(s.context, rows: h.rows, columns: width)
+        let mlp = s.matrix(s.phase, rows: h.rows, columns: configuration.intermediateSize)
+        let normedRows = s.matrix(s.normed, rows: h.rows, columns: width)
+
+        s.timed(.layerNorm) { layer.layerNormBefore(hidden.readOnly, into: normed, compute) }
+        s.timed(.qkv) { layer.attention.queryKeyValue(normed.readOnly, into: qkv, compute) }
+        s.timed(.attention) { attend(layer.attention, qkv.readOnly, into: context, batch: batch, state: s) }
+        s.timed(.outputProjection) { layer.attention.output(context.readOnly, addingTo: h, compute) }   // h += …
+        s.timed(.layerNorm) { layer.layerNormAfter(h.readOnly, into: normedRows, compute) }
+        s.timed(.mlp) {
+            layer.feedForward.intermediate(normedRows.readOnly, into: mlp, activation: layer.feedForward.activation,
+                                           compute)
+        }
+        s.timed(.mlp) { layer.feedForward.output(mlp.readOnly, addingTo: h, compute) }                   // h += …
+    }
+
+    /// ``encoderLayer(_:hidden:updating:batch:state:)`` for bfloat16 products: the LayerNorms and
+    /// the MLP's first layer write their output as the next product's packed rows (bfloat16 pairs
+    /// in strips), so those products pack nothing and the Float32 rows never go through memory. The
+    /// same bits as packing them: only where the rounding happens moves.
+    private func encoderLayerOnPackedRows(_ layer: EncoderLayer, hidden: MutableMatrixView,
+                                          updating h: MutableMatrixView, batch: Int, state s: ForwardState) {
+        let compute = s.compute, tokens = configuration.sequenceLength, width = configuration.hiddenSize
+        let isa = instructionSet
+        let normedWords = UnsafeMutableRawPointer(s.normed).assumingMemoryBound(to: UInt32.self)
+        let mlpWords = UnsafeMutableRawPointer(s.phase).assumingMemoryBound(to: UInt32.self)
+        let normed = PackedRows(normedWords, rows: batch * tokens, columns: width, instructionSet: isa)
+        let qkv = s.matrix(s.phase, rows: batch * tokens, columns: 3 * width)
+        let context = s.matrix(s.context, rows: h.rows, columns: width)
+        let normedRows = PackedRows(normedWords, rows: h.rows, columns: width, instructionSet: isa)
+        let mlp = PackedRows(mlpWords, rows: h.rows, columns: configuration.intermediateSize, instructionSet: isa)
+
+        s.timed(.layerNorm) { layer.layerNormBefore(hidden.readOnly, into: normed, compute) }
+        s.timed(.qkv) { layer.attention.queryKeyValue(normed, into: qkv, compute) }
+        s.timed(.attention) { attend(layer.attention, qkv.readOnly, into: context, batch: batch, state: s) }
+        s.timed(.outputProjection) { layer.attention.output(context.readOnly, addingTo: h, compute) }   // h += …
+        s.timed(.layerNorm) { layer.layerNormAfter(h.readOnly, into: normedRows, compute) }
+        s.timed(.mlp) {
+            layer.feedForward.intermediate(normedRows, intoPacked: mlp, activation: layer.feedForward.activation,
+                                           compute)
+        }
+        s.timed(.mlp) { layer.feedForward.output(mlp, addingTo: h, compute) }                           // h += …
+    }
+
+    /// The number format of attention's two products: bfloat16 in a bfloat16 pass (like the
+    /// projections), Float32 otherwise (int8 keeps them in Float32: scores and probabilities have no
+    /// per-row scale worth the error).
+    var attentionPrecision: ComputePrecision { computePrecision == .bfloat16 ? .bfloat16 : .float32 }
+
     /// `softmax(Q·Kᵀ/√d)·V` of every head of every image, for the queries `context` has rows for
     /// (all tokens, or each image's CLS token).
     private func attend(_ attention: MultiHeadAttention, _ qkv: MatrixView, into context: MutableMatrixView,
@@ -62,7 +107,8 @@ extension ViTForImageClassification {
         let work = HeadAttention(queryKeyValue: qkv, context: context, heads: attention.heads,
                                  headSize: attention.headSize, tokens: state.tokens,
                                  queriesPerImage: context.rows / batch, pairs: batch * attention.heads,
-                                 scratch: state.attentionScratch, instructionSet: instructionSet)
+                                 scratch: state.attentionScratch, instructionSet: instructionSet,
+                                 precision: attentionPrecision)
         state.pool.runBalanced(work)
     }
 }

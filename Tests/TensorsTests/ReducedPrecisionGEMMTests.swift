@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 @testable import Tensors
 
@@ -112,6 +113,39 @@ import Testing
                 #expect(c[0..<4].allSatisfy { $0.isNaN }, "\(instructionSet) \(precision)")
                 #expect(Array(c[4..<8]) == [1, 2, 3, 4], "\(instructionSet) \(precision)")
                 #expect(c[8..<12].allSatisfy { $0.isFinite }, "\(instructionSet) \(precision)")
+            }
+        }
+    }
+
+    /// The vectorised per-family packing of bfloat16 panels (attention packs every head's keys and
+    /// values with it) writes the portable `ck_pack_b_bf16`'s words, padding included: B and Bᵀ, odd
+    /// K and N, partial last panels, values that round up, ties, NaN, ±∞ and subnormals.
+    @Test(arguments: VectorInstructionSet.supported.filter(\.hasOwnGEMM))
+    func vectorisedBFloat16PanelsMatchThePortablePacking(instructionSet: VectorInstructionSet) {
+        let specials: [Float] = [.nan, .infinity, -.infinity, 1.00390625, 1.01171875, -0.0, 1e-40,
+                                 Float(bitPattern: 0x3F80_8000), Float(bitPattern: 0x3F81_8000), .greatestFiniteMagnitude]
+        for (rows, columns) in [(1, 1), (3, 5), (64, 197), (197, 64), (33, 47), (2, 100), (769, 33)] {
+            for transposed in [false, true] {
+                // The source as given: rows × columns, rows 7 floats longer than they need to be.
+                let stride = columns + 7
+                var values = Tensor.random([rows, stride], seed: UInt64(rows * 31 + columns)).scalars
+                for (index, special) in specials.enumerated() where index * 97 < values.count {
+                    values[(index * 97) % values.count] = special
+                }
+                let source = Tensor(shape: [rows, stride], values: values)
+                let view = MatrixView(source.pointer, rows: rows, columns: columns, leadingDimension: stride)
+                let k = transposed ? columns : rows, n = transposed ? rows : columns
+                let width = PackedPanels.panelWidth(instructionSet)
+                let count = PackedPanels.floatCount(rows: k, columns: n, instructionSet: instructionSet,
+                                                    precision: .bfloat16)
+                let packed = Tensor(zeros: [count]), reference = Tensor(zeros: [count])
+                _ = PackedPanels.pack(view, transposed: transposed, instructionSet: instructionSet, precision: .bfloat16,
+                                      into: packed.mutablePointer, pool: ThreadPool(threadCount: 3))
+                UnsafeMutableRawPointer(reference.mutablePointer).withMemoryRebound(to: UInt32.self, capacity: count) {
+                    ck_pack_b_bf16(source.pointer, stride, transposed ? 1 : 0, k, n, width, 0, (n + width - 1) / width, $0)
+                }
+                let mismatches = zip(packed.scalars, reference.scalars).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(mismatches == 0, "\(instructionSet) \(rows)×\(columns) transposed \(transposed): \(mismatches) words differ")
             }
         }
     }

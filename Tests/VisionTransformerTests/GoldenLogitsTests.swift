@@ -199,4 +199,35 @@ import Checkpoints
             #expect(agree == count, "\(name) \(precision) \(instructionSet): top-1 changed")
         }
     }
+
+    /// bfloat16 and int8 passes are as deterministic as Float32 ones: batches of 1 and of all, 1 to 3
+    /// threads, and the AVX2 and AVX-512 kernels (native or emulated) give the same bits. A bfloat16
+    /// pass writes LayerNorm's output and the MLP's activations as packed rows with the kernels' own
+    /// strip height (12 rows on AVX-512, 6 on AVX2), so this also checks that the fused packing
+    /// does not depend on it.
+    @Test(arguments: [ComputePrecision.bfloat16, .int8])
+    func sameBitsWhateverTheBatchThreadsAndKernels(precision: ComputePrecision) throws {
+        let name = "vit-b16-1layer-f16", directory = ModelFixtures.directory(name)
+        let configuration = try ViTConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
+        let golden = try ModelFixtures.golden(name)
+        let count = golden.pixelValues.shape[0]
+        var results: [(String, [UInt32])] = []
+        for instructionSet in VectorInstructionSet.supported.filter(\.hasOwnGEMM) {
+            let model = try ViTForImageClassification(configuration: configuration,
+                                                      weights: try Checkpoint.open(directory: directory),
+                                                      source: directory.path, instructionSet: instructionSet,
+                                                      computePrecision: precision)
+            for threads in [1, 3] {
+                results.append(("\(instructionSet), \(threads) threads, batch \(count)",
+                                ModelFixtures.logits(model, golden.pixelValues, batch: count, threads: threads)
+                                    .map(\.bitPattern)))
+            }
+            var separately: [Float] = []
+            for image in 0..<count { separately += ModelFixtures.logits(model, golden.pixelValues, first: image, batch: 1) }
+            results.append(("\(instructionSet), batches of 1", separately.map(\.bitPattern)))
+        }
+        for (label, bits) in results.dropFirst() {
+            #expect(bits == results[0].1, "\(precision): \(label) differs from \(results[0].0)")
+        }
+    }
 }

@@ -87,6 +87,8 @@ typedef struct {
     const int32_t *a_zero_points; // int8: each row's zero point
     const float *b_scales;    // int8: each column's scale
     const int32_t *b_offsets; // int8: each column's Σₖ s8
+    uint32_t *c_packed;       // when set, C is stored here instead, rounded to bfloat16 pairs in strips
+                              // (`*_pack_a_bf16`'s layout with K = n): the A of a next bfloat16 product
 } ck_gemm_problem;
 
 /// Computes the panels `first_panel ..< end_panel` of `problem` on the calling thread. `a` and
@@ -111,6 +113,12 @@ void ck_avx2_pack_a_bf16(const float *a, size_t lda, size_t m, size_t k, size_t 
                          uint32_t *packed);
 void ck_avx512_pack_a_bf16(const float *a, size_t lda, size_t m, size_t k, size_t first_strip,
                            size_t end_strip, uint32_t *packed);
+/// Packs panels `first_panel ..< end_panel` of B as `ck_pack_b_bf16` does (the same words), with the
+/// family's panel width (16 for avx2, 32 for avx512), vectorised.
+void ck_avx2_pack_b_bf16(const float *b, size_t ldb, int b_transposed, size_t k, size_t n, size_t first_panel,
+                         size_t end_panel, uint32_t *packed);
+void ck_avx512_pack_b_bf16(const float *b, size_t ldb, int b_transposed, size_t k, size_t n, size_t first_panel,
+                           size_t end_panel, uint32_t *packed);
 /// Quantises strips `first_strip ..< end_strip` of A to u8 quads, each row's scale and zero point
 /// into `scales[row]` and `zero_points[row]`.
 void ck_avx2_quantize_a_int8(const float *a, size_t lda, size_t m, size_t k, size_t first_strip,

@@ -12,6 +12,7 @@
 #define SWIFTVIT_CK_VECTOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,7 +46,13 @@ typedef struct {
     void ck_##isa##_softmax_rows(float *values, size_t rows, size_t count, size_t stride);          \
     /* output = (row − mean) / √(var + ε) · weight + bias (corrected two-pass statistics). */        \
     void ck_##isa##_layer_norm_row(const float *row, size_t count, const float *weight,              \
-                                   const float *bias, float epsilon, float *output);
+                                   const float *bias, float epsilon, float *output);               \
+    /* `row_count` (≤ height ≤ 12) rows of one packed strip (ck_gemm.h), `ldr` apart, normalised */ \
+    /* and rounded to bfloat16 pair words (an odd count's last high half 0; rows past row_count 0) */ \
+    /* into `words`, the strip's first word: the words packing the Float32 output would give. */    \
+    void ck_##isa##_layer_norm_strip_bf16(const float *rows, size_t ldr, size_t row_count, size_t count, \
+                                          const float *weight, const float *bias, float epsilon,    \
+                                          uint32_t *words, size_t height);
 
 CK_DECLARE_ELEMENTWISE(baseline)
 CK_DECLARE_ELEMENTWISE(avx2)
