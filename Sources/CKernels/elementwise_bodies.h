@@ -70,30 +70,41 @@ INLINE void row_maxima(float *const *row, int rows, size_t count, float *maximum
     }
 }
 
+// exp(x − max) of a group's rows, in place, and each row's 1 / Σ exp(x − max) into `scale`.
+INLINE void softmax_exps(float *const *row, int group, size_t count, float *scale) {
+    float maximum[CK_SOFTMAX_ROWS];
+    row_maxima(row, group, count, maximum);
+    // exp(x − max), summed in 16 partial sums; padding lanes add exp(−∞) = 0.
+    partial_sums sums[CK_SOFTMAX_ROWS];
+    for (int r = 0; r < group; r++) sums[r] = partial_zero();
+    for (size_t lanes = 0; lanes < count; lanes += CK_REDUCTION_LANES) {
+        for (int v = 0; v < CK_GROUP; v++) {
+            const size_t index = lanes + (size_t)v * CK_WIDTH;
+            if (index >= count) break;
+            for (int r = 0; r < group; r++) {
+                const vf e = exp_nonpositive_v(load_clipped(row[r], index, count, -INFINITY) - maximum[r]);
+                sums[r].lanes[v] += e;
+                if (index + CK_WIDTH <= count) store(row[r] + index, e);
+                else store_partial(row[r] + index, e, count - index);
+            }
+        }
+    }
+    for (int r = 0; r < group; r++) scale[r] = 1 / partial_total(sums[r]);
+}
+
+// Points `row` at the group of rows from `first` (at most CK_SOFTMAX_ROWS of `rows`); returns its size.
+INLINE int softmax_group(float *values, size_t rows, size_t stride, size_t first, float **row) {
+    const int group = rows - first < CK_SOFTMAX_ROWS ? (int)(rows - first) : CK_SOFTMAX_ROWS;
+    for (int r = 0; r < group; r++) row[r] = values + (first + (size_t)r) * stride;
+    return group;
+}
+
 void CK_NAME(softmax_rows)(float *values, size_t rows, size_t count, size_t stride) {
     if (count == 0) return;
     for (size_t first = 0; first < rows; first += CK_SOFTMAX_ROWS) {
-        const int group = rows - first < CK_SOFTMAX_ROWS ? (int)(rows - first) : CK_SOFTMAX_ROWS;
-        float *row[CK_SOFTMAX_ROWS];
-        float maximum[CK_SOFTMAX_ROWS], scale[CK_SOFTMAX_ROWS];
-        for (int r = 0; r < group; r++) row[r] = values + (first + (size_t)r) * stride;
-        row_maxima(row, group, count, maximum);
-        // exp(x − max), summed in 16 partial sums; padding lanes add exp(−∞) = 0.
-        partial_sums sums[CK_SOFTMAX_ROWS];
-        for (int r = 0; r < group; r++) sums[r] = partial_zero();
-        for (size_t lanes = 0; lanes < count; lanes += CK_REDUCTION_LANES) {
-            for (int v = 0; v < CK_GROUP; v++) {
-                const size_t index = lanes + (size_t)v * CK_WIDTH;
-                if (index >= count) break;
-                for (int r = 0; r < group; r++) {
-                    const vf e = exp_nonpositive_v(load_clipped(row[r], index, count, -INFINITY) - maximum[r]);
-                    sums[r].lanes[v] += e;
-                    if (index + CK_WIDTH <= count) store(row[r] + index, e);
-                    else store_partial(row[r] + index, e, count - index);
-                }
-            }
-        }
-        for (int r = 0; r < group; r++) scale[r] = 1 / partial_total(sums[r]);
+        float *row[CK_SOFTMAX_ROWS], scale[CK_SOFTMAX_ROWS];
+        const int group = softmax_group(values, rows, stride, first, row);
+        softmax_exps(row, group, count, scale);
         for (size_t index = 0; index < count; index += CK_WIDTH) {
             for (int r = 0; r < group; r++) {
                 float *at = row[r] + index;
@@ -101,6 +112,38 @@ void CK_NAME(softmax_rows)(float *values, size_t rows, size_t count, size_t stri
                 else store_partial(at, load_partial(at, count - index, 0) * scale[r], count - index);
             }
         }
+    }
+}
+
+// Elements index ..< index + CK_WIDTH of a row of exps times its scale, lanes at or past `count` 0
+// (also in a NaN row, whose scale is NaN): what packing the stored probabilities reads.
+INLINE vf scaled_clipped(const float *row, size_t index, size_t count, float scale) {
+    if (index >= count) return splat(0);
+    if (index + CK_WIDTH <= count) return load(row + index) * scale;
+    return choose(lanes_under(count - index), load_partial(row + index, count - index, 0) * scale, splat(0));
+}
+
+void CK_NAME(softmax_strip_bf16)(float *values, size_t rows, size_t count, size_t stride, uint32_t *words,
+                                 size_t height) {
+    if (count == 0 || rows > height || height > CK_MAX_STRIP) return;
+    float scale[CK_MAX_STRIP];
+    for (size_t first = 0; first < rows; first += CK_SOFTMAX_ROWS) {
+        float *row[CK_SOFTMAX_ROWS];
+        softmax_exps(row, softmax_group(values, rows, stride, first, row), count, scale + first);
+    }
+    const size_t pairs = (count + 1) / 2;
+    for (size_t index = 0; index < count; index += 2 * CK_WIDTH) {
+        strip_chunk chunk;
+        for (size_t i = 0; i < rows; i++) {
+            const float *row = values + i * stride;
+            uint32_t row_words[CK_WIDTH];
+            bf16_pair_words(scaled_clipped(row, index, count, scale[i]), row_words);
+            bf16_pair_words(scaled_clipped(row, index + CK_WIDTH, count, scale[i]), row_words + CK_WIDTH / 2);
+            chunk_put(&chunk, height, i, row_words);
+        }
+        for (size_t i = rows; i < height; i++) chunk_clear_row(&chunk, height, i);
+        const size_t left = pairs - index / 2;
+        chunk_copy_out(&chunk, height, left < CK_WIDTH ? left : CK_WIDTH, words + (index / 2) * height);
     }
 }
 

@@ -44,13 +44,6 @@ INLINE void add_residual_and_store(vf x, const float *residual, size_t lanes, fl
     else store_partial(c, x, lanes);
 }
 
-// All ones in the lanes below `count`, zeros above.
-INLINE vi lanes_under(size_t count) {
-    vi mask;
-    for (int lane = 0; lane < CK_WIDTH; lane++) mask[lane] = (size_t)lane < count ? -1 : 0;
-    return mask;
-}
-
 // Stores a finished tile (`x[2i]`, `x[2i + 1]`: row i's two segments, before the residual) into
 // `p->c_packed` as bfloat16 pairs: the tile's rows start a strip (tiles are strips), its columns
 // are pairs column / 2 … of each row. An odd N's last word gets 0 as its high half (the lane past

@@ -78,6 +78,13 @@ INLINE vi splat_int(int x) {
 
 // Lane-wise `mask ? a : b` for a comparison result (all ones or all zeros per lane).
 INLINE vf choose(vi mask, vf a, vf b) { return (vf)((mask & (vi)a) | (~mask & (vi)b)); }
+// All ones in the lanes below `count`, zeros above.
+INLINE vi lanes_under(size_t count) {
+    vi mask;
+    for (int lane = 0; lane < CK_WIDTH; lane++) mask[lane] = (size_t)lane < count ? -1 : 0;
+    return mask;
+}
+
 INLINE vf fma_v(vf a, vf b, vf c) { return __builtin_elementwise_fma(a, b, c); }
 INLINE vf magnitude(vf x) { return (vf)((vi)x & 0x7FFFFFFF); }
 // `value` (non-negative) with the sign of `sign`.

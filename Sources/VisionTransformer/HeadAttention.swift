@@ -6,7 +6,9 @@ import Tensors
 /// pairs are spread over the pool by each thread's measured speed (a pair's result does not depend
 /// on which thread computes it). A pair packs its head's keys and values for the GEMM kernels into
 /// its thread's slice of the scratch memory (`tokens × headSize` floats each: little next to the
-/// `2·queries·tokens·headSize` multiply-adds that use them).
+/// `2·queries·tokens·headSize` multiply-adds that use them). In a bfloat16 pass both products run
+/// on the bfloat16 kernel: keys and values are packed as bfloat16, and the softmax writes the
+/// probabilities straight into `P·V`'s packed rows.
 struct HeadAttention: BalancedParallelWork {
     /// `batch × tokens` rows of `[Q | K | V]`.
     let queryKeyValue: MatrixView
@@ -41,14 +43,24 @@ struct HeadAttention: BalancedParallelWork {
             MatrixMultiply.multiply(queries, packedKeys, into: scores,
                                     epilogue: GEMMEpilogue(alpha: 1 / Float(headSize).squareRoot()),
                                     scratch: slice.packedRows)
-            Kernels.softmaxRows(slice.scores, rows: queriesPerImage, count: tokens, stride: tokens,
-                                instructionSet: instructionSet)
             let packedValues = PackedPanels.pack(values, transposed: false, instructionSet: instructionSet,
                                                  precision: precision, into: slice.values)
             let out = MutableMatrixView(context.base + image * queriesPerImage * context.leadingDimension + column,
                                         rows: queriesPerImage, columns: headSize,
                                         leadingDimension: context.leadingDimension)
-            MatrixMultiply.multiply(scores.readOnly, packedValues, into: out, scratch: slice.packedRows)
+            if precision == .bfloat16 {
+                // The softmax writes the probabilities as P·V's packed rows (over the packed queries,
+                // dead once the scores exist).
+                let words = UnsafeMutableRawPointer(slice.packedRows).assumingMemoryBound(to: UInt32.self)
+                let probabilities = PackedRows(words, rows: queriesPerImage, columns: tokens,
+                                               instructionSet: instructionSet)
+                Kernels.softmaxRows(slice.scores, stride: tokens, into: probabilities)
+                MatrixMultiply.multiply(probabilities, packedValues, into: out)
+            } else {
+                Kernels.softmaxRows(slice.scores, rows: queriesPerImage, count: tokens, stride: tokens,
+                                    instructionSet: instructionSet)
+                MatrixMultiply.multiply(scores.readOnly, packedValues, into: out, scratch: slice.packedRows)
+            }
         }
     }
 }

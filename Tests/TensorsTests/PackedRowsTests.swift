@@ -87,4 +87,31 @@ import Testing
             #expect(words == Self.packed(normalized.matrix, instructionSet), "\(instructionSet) \(rows)×\(columns)")
         }
     }
+
+    /// The softmax writing attention's probabilities as packed rows gives the words packing its
+    /// Float32 output would: odd widths, a row holding NaN (all NaN, its padding still 0), a row with −∞.
+    @Test(arguments: instructionSets)
+    func softmaxIntoPackedRowsGivesThePackedSoftmax(instructionSet: VectorInstructionSet) {
+        for (rows, count) in [(1, 1), (5, 3), (12, 197), (197, 197), (14, 50)] {
+            var values = Tensor.random([rows, count], seed: UInt64(rows * 5 + count)).scalars.map { $0 * 20 }
+            if rows > 3 {
+                values[count + count / 2] = .nan
+                values[2 * count] = -.infinity
+            }
+            let expected = Tensor(shape: [rows, count], values: values)
+            Kernels.softmaxRows(expected.mutablePointer, rows: rows, count: count, stride: count,
+                                instructionSet: instructionSet)
+            var scores = values
+            var words = [UInt32](repeating: 0xFFFF_FFFF,
+                                 count: PackedRows.wordCount(rows: rows, columns: count, instructionSet: instructionSet))
+            scores.withUnsafeMutableBufferPointer { scores in
+                words.withUnsafeMutableBufferPointer {
+                    let probabilities = PackedRows($0.baseAddress!, rows: rows, columns: count,
+                                                   instructionSet: instructionSet)
+                    Kernels.softmaxRows(scores.baseAddress!, stride: count, into: probabilities)
+                }
+            }
+            #expect(words == Self.packed(expected.matrix, instructionSet), "\(instructionSet) \(rows)×\(count)")
+        }
+    }
 }

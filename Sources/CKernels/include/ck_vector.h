@@ -44,6 +44,11 @@ typedef struct {
     /* `rows` rows of `count` floats, `stride` apart, each in place: exp(x − max) / Σ exp(x − max); */ \
     /* NaN anywhere in a row → that row all NaN. A row's bits do not depend on the rows beside it. */  \
     void ck_##isa##_softmax_rows(float *values, size_t rows, size_t count, size_t stride);          \
+    /* softmax_rows over one packed strip's `rows` (≤ height ≤ 12) rows, stored as bfloat16 pair */  \
+    /* words into the strip at `words` (ck_gemm.h; rows past `rows` 0) instead of back as floats */   \
+    /* (the rows keep their exps): the words packing softmax_rows' output would give. */             \
+    void ck_##isa##_softmax_strip_bf16(float *values, size_t rows, size_t count, size_t stride,      \
+                                       uint32_t *words, size_t height);                            \
     /* output = (row − mean) / √(var + ε) · weight + bias (corrected two-pass statistics). */        \
     void ck_##isa##_layer_norm_row(const float *row, size_t count, const float *weight,              \
                                    const float *bias, float epsilon, float *output);               \

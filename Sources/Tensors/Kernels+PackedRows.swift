@@ -39,3 +39,22 @@ extension Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// ``softmaxRows(_:rows:count:stride:instructionSet:)`` over `probabilities.rows` rows of
+    /// `probabilities.columns` floats at `values` (`stride` apart), stored as packed rows for a
+    /// bfloat16 product (attention's `P·V`) instead of back into `values`: the words packing the
+    /// softmax's output would give. On the calling thread.
+    public static func softmaxRows(_ values: UnsafeMutablePointer<Float>, stride: Int, into probabilities: PackedRows) {
+        let height = PackedRows.stripHeight(probabilities.instructionSet)
+        for strip in 0..<probabilities.strips {
+            let first = strip * height, rows = min(height, probabilities.rows - first)
+            let source = values + first * stride, words = probabilities.firstWord(ofRow: first)
+            if probabilities.instructionSet == .avx512 {
+                ck_avx512_softmax_strip_bf16(source, rows, probabilities.columns, stride, words, height)
+            } else {
+                ck_avx2_softmax_strip_bf16(source, rows, probabilities.columns, stride, words, height)
+            }
+        }
+    }
+}
