@@ -41,10 +41,11 @@ import runners  # noqa: E402
 SWIFT_COMPUTES = ["float32", "bfloat16", "int8"]
 LABELS = {
     "swiftvit-float32": ("SwiftViT float32", "SwiftViT's default: exact to the checkpoint"),
-    "swiftvit-bfloat16": ("SwiftViT bfloat16", "bf16 weights, activations rounded to bf16 per GEMM, fp32 sums"),
+    "swiftvit-bfloat16": ("SwiftViT bfloat16", "bf16 weights, activations rounded to bf16 per GEMM (attention's "
+                                               "two products too), fp32 sums"),
     "swiftvit-int8": ("SwiftViT int8", "s8 weights per output channel, activations u8 per row (token) with a "
-                                       "zero point, exact s32 sums; patch embedding, attention products, "
-                                       "classifier fp32"),
+                                       "zero point, exact s32 sums; attention products bf16; patch embedding "
+                                       "and classifier fp32"),
     "ort-fp32": ("ONNX Runtime fp32", "the legacy-exported graph, CPU provider, ORT_ENABLE_ALL"),
     "ort-int8": ("ONNX Runtime int8", "quantize_dynamic(weight_type=QInt8): s8 weights per tensor, u8 "
                                       "asymmetric activations per tensor (DynamicQuantizeLinear); the encoder "

@@ -1,9 +1,9 @@
 import CKernels
 
 /// The number format of the weights and activations inside the model's projection GEMMs (QKV, the
-/// attention output, the MLP) and, in bfloat16, attention's own two products (`Q·Kᵀ`, `P·V`).
-/// Accumulation, LayerNorm, softmax, GELU, the patch embedding and the classifier stay Float32, and
-/// so do attention's products in int8 (scores and probabilities would need a scale per head).
+/// attention output, the MLP). Attention's own two products (`Q·Kᵀ`, `P·V`) run in bfloat16 in both
+/// reduced precisions. Accumulation, LayerNorm, softmax, GELU, the patch embedding and the
+/// classifier stay Float32.
 public enum ComputePrecision: String, Sendable, CaseIterable, CustomStringConvertible {
     /// Float32 throughout: exact to the checkpoint (the default).
     case float32
@@ -12,7 +12,8 @@ public enum ComputePrecision: String, Sendable, CaseIterable, CustomStringConver
     /// the same arithmetic in fused multiply-adds elsewhere (bit-identical, slower).
     case bfloat16
     /// Weights quantised symmetrically per output channel to int8 at load, activations per row
-    /// (per token) to uint8 with a zero point per GEMM, exact 32-bit integer sums: `vpdpbusd` where
+    /// (per token) to uint8 with a zero point per GEMM, exact 32-bit integer sums (attention's own
+    /// products in bfloat16): `vpdpbusd` where
     /// the CPU has AVX512-VNNI (four times the Float32 rate), an exact emulation elsewhere.
     case int8
 
