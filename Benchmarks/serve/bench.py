@@ -3,7 +3,8 @@
     python bench.py --model DIR --onnx FILE.onnx [--image FILE] [--concurrency 1 4 16 64] [--overload 256]
                     [--duration 15] [--output results.json] [--markdown results.md]
 
-For every concurrency level each server is started, warmed up with an untimed wrk run, measured with wrk POSTing
+For every concurrency level each server is started, warmed up with an untimed wrk run (whose abandoned requests it
+is then left to answer: see drain), measured with wrk POSTing
 the same image, and stopped, one server at a time, in an order that alternates from level to level, so all see
 the same machine state (`--rounds N` repeats it all and reports medians). `vit-bench --batch-size 8` runs before and after
 (the medians of its two runs are the in-process reference). Also measured: vit-serve's time from spawn to
@@ -89,6 +90,24 @@ def wrk(port, connections, duration, image):
             "p99_ms": result["p99_us"] / 1000, "max_ms": result["max_us"] / 1000}
 
 
+def drain(port, image):
+    """Waits until the server has answered what the untimed run left behind.
+
+    wrk stops by closing its connections with a request in flight on each; the server still computes those
+    (`connections` of them, two batches at 16 clients), so a measured run started at once would see its first
+    requests queue behind them — a backlog of the warm-up, not of the load measured, which at 16 clients made
+    the run's slowest requests (its p99) about one batch time slower than any later one. Two requests of our
+    own, one after the other: the first is answered after that backlog, the second by an idle server.
+    """
+    with open(image, "rb") as f:
+        body = f.read()
+    for _ in range(2):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/classify?top_k=5", data=body,
+                                         headers={"Content-Type": "application/octet-stream"})
+        with urllib.request.urlopen(request, timeout=300) as response:
+            response.read()
+
+
 def vit_bench(args):
     output = subprocess.run([args.vit_bench, "--model", args.model, "--batch-size", "1", "--batch-size", "8",
                              "--threads", str(args.threads), "--iterations", str(args.bench_iterations),
@@ -151,6 +170,7 @@ def main():
                 server, port = start(args, name, results)
                 try:
                     wrk(port, connections, args.warmup_seconds, args.image)          # untimed: first batches
+                    drain(port, args.image)
                     runs[name][level].append(wrk(port, connections, args.duration, args.image))
                     print(name, json.dumps(runs[name][level][-1]), flush=True)
                     if name == "vit-serve":

@@ -141,9 +141,7 @@ void CK_NAME(softmax_strip_bf16)(float *values, size_t rows, size_t count, size_
             bf16_pair_words(scaled_clipped(row, index + CK_WIDTH, count, scale[i]), row_words + CK_WIDTH / 2);
             chunk_put(&chunk, height, i, row_words);
         }
-        for (size_t i = rows; i < height; i++) chunk_clear_row(&chunk, height, i);
-        const size_t left = pairs - index / 2;
-        chunk_copy_out(&chunk, height, left < CK_WIDTH ? left : CK_WIDTH, words + (index / 2) * height);
+        chunk_store(&chunk, height, rows, chunk_pairs(pairs, index / 2), words + (index / 2) * height);
     }
 }
 
@@ -213,8 +211,6 @@ void CK_NAME(layer_norm_strip_bf16)(const float *rows, size_t ldr, size_t row_co
                                               inverse_deviations[i]), row_words + CK_WIDTH / 2);
             chunk_put(&chunk, height, i, row_words);
         }
-        for (size_t i = row_count; i < height; i++) chunk_clear_row(&chunk, height, i);
-        const size_t left = pairs - index / 2;
-        chunk_copy_out(&chunk, height, left < CK_WIDTH ? left : CK_WIDTH, words + (index / 2) * height);
+        chunk_store(&chunk, height, row_count, chunk_pairs(pairs, index / 2), words + (index / 2) * height);
     }
 }

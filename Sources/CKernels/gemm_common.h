@@ -72,9 +72,8 @@ INLINE void store_tile_packed(const int rows, vf *x, const ck_gemm_problem *p, s
         bf16_pair_words(high, words + CK_WIDTH / 2);
         chunk_put(&chunk, CK_STRIP, (size_t)i, words);
     }
-    for (int i = rows; i < CK_STRIP; i++) chunk_clear_row(&chunk, CK_STRIP, (size_t)i);
-    chunk_copy_out(&chunk, CK_STRIP, (columns + 1) / 2,
-                   p->c_packed + (row / CK_STRIP) * pairs * CK_STRIP + (column / 2) * CK_STRIP);
+    chunk_store(&chunk, CK_STRIP, (size_t)rows, (columns + 1) / 2,
+                p->c_packed + (row / CK_STRIP) * pairs * CK_STRIP + (column / 2) * CK_STRIP);
 }
 
 // Finishes and stores a tile's accumulators: `low[i]` and `high[i]` are row i's two vectors. Each

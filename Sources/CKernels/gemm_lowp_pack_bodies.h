@@ -24,9 +24,7 @@ void CK_NAME(pack_a_bf16)(const float *a, size_t lda, size_t m, size_t k, size_t
                 bf16_pair_words_of_row(a + (row + i) * lda, step, k, words);
                 chunk_put(&chunk, CK_STRIP, i, words);
             }
-            for (size_t i = rows; i < CK_STRIP; i++) chunk_clear_row(&chunk, CK_STRIP, i);
-            const size_t left = pairs - step / 2;
-            chunk_copy_out(&chunk, CK_STRIP, left < CK_WIDTH ? left : CK_WIDTH, out + (step / 2) * CK_STRIP);
+            chunk_store(&chunk, CK_STRIP, rows, chunk_pairs(pairs, step / 2), out + (step / 2) * CK_STRIP);
         }
     }
 }

@@ -204,19 +204,20 @@ INLINE void chunk_put(strip_chunk *chunk, size_t height, size_t i, const uint32_
     for (size_t q = 0; q < CK_WIDTH; q++) chunk->words[q * height + i] = words[q];
 }
 
-// Row i's words in the chunk all 0 (a strip's padding rows).
-INLINE void chunk_clear_row(strip_chunk *chunk, size_t height, size_t i) {
-    for (size_t q = 0; q < CK_WIDTH; q++) chunk->words[q * height + i] = 0;
-}
-
-// Copies the chunk's first `count` pairs (of every row) to `out`, the strip's word of its first pair.
-INLINE void chunk_copy_out(const strip_chunk *chunk, size_t height, size_t count, uint32_t *out) {
+// Stores the chunk: rows `rows` … height − 1 (a last strip's padding) are cleared, then its first
+// `count` pairs (≤ CK_WIDTH, of every row) are copied to `out`, the strip's word of its first pair.
+INLINE void chunk_store(strip_chunk *chunk, size_t height, size_t rows, size_t count, uint32_t *out) {
+    for (size_t i = rows; i < height; i++)
+        for (size_t q = 0; q < CK_WIDTH; q++) chunk->words[q * height + i] = 0;
     const size_t total = count * height;
     size_t index = 0;
     for (; index + CK_WIDTH <= total; index += CK_WIDTH)
         store((float *)(out + index), load((const float *)(chunk->words + index)));
     for (; index < total; index++) out[index] = chunk->words[index];
 }
+
+// The pairs of a chunk that starts at pair `first` of a row of `pairs`.
+INLINE size_t chunk_pairs(size_t pairs, size_t first) { return pairs - first < CK_WIDTH ? pairs - first : CK_WIDTH; }
 
 // Pair words of 2·CK_WIDTH values at `row`[index …] (lanes at or past `count`: 0), rounded to bfloat16.
 INLINE void bf16_pair_words_of_row(const float *row, size_t index, size_t count, uint32_t *words) {

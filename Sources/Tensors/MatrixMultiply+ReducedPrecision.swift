@@ -6,12 +6,7 @@ extension MatrixMultiply {
     /// over the Float32 rows.
     public static func multiply(_ a: PackedRows, _ b: PackedPanels, into c: MutableMatrixView,
                                 epilogue: GEMMEpilogue = .none, pool: ThreadPool? = nil) {
-        precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns,
-                     "GEMM shape mismatch: A \(a.rows)×\(a.columns), B \(b.rows)×\(b.columns), C \(c.rows)×\(c.columns)")
-        precondition(epilogue.residual.map { $0.rows == c.rows && $0.columns == c.columns } ?? true,
-                     "GEMM residual shape mismatch")
-        precondition(b.precision == .bfloat16 && a.instructionSet == b.instructionSet,
-                     "packed rows are the A of a bfloat16 product on the same kernels")
+        checkPackedRowsProduct(a, b, rows: c.rows, columns: c.columns, epilogue: epilogue)
         guard c.rows > 0, c.columns > 0 else { return }
         runReducedPrecision(words: a.base, rowScales: nil, rowZeroPoints: nil, m: a.rows, k: a.columns, b,
                             into: c.base, leadingDimension: c.leadingDimension, packedOutput: nil,
@@ -23,16 +18,22 @@ extension MatrixMultiply {
     /// stored, only their bfloat16 pairs (the last strip's rows past M as zeros).
     public static func multiply(_ a: PackedRows, _ b: PackedPanels, intoPacked c: PackedRows,
                                 epilogue: GEMMEpilogue = .none, pool: ThreadPool? = nil) {
-        precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns,
-                     "GEMM shape mismatch: A \(a.rows)×\(a.columns), B \(b.rows)×\(b.columns), C \(c.rows)×\(c.columns)")
-        precondition(epilogue.residual.map { $0.rows == c.rows && $0.columns == c.columns } ?? true,
-                     "GEMM residual shape mismatch")
-        precondition(b.precision == .bfloat16 && a.instructionSet == b.instructionSet
-                     && c.instructionSet == b.instructionSet,
-                     "packed rows are the A of a bfloat16 product on the same kernels")
+        precondition(c.instructionSet == b.instructionSet, "packed rows are for the kernels of the product")
+        checkPackedRowsProduct(a, b, rows: c.rows, columns: c.columns, epilogue: epilogue)
         guard c.rows > 0, c.columns > 0 else { return }
         runReducedPrecision(words: a.base, rowScales: nil, rowZeroPoints: nil, m: a.rows, k: a.columns, b,
                             into: nil, leadingDimension: 0, packedOutput: c.base, epilogue: epilogue, pool: pool)
+    }
+
+    /// The shapes of a product over packed rows into `rows × columns`, and its B a bfloat16 one for A's kernels.
+    private static func checkPackedRowsProduct(_ a: PackedRows, _ b: PackedPanels, rows: Int, columns: Int,
+                                               epilogue: GEMMEpilogue) {
+        precondition(a.columns == b.rows && rows == a.rows && columns == b.columns,
+                     "GEMM shape mismatch: A \(a.rows)×\(a.columns), B \(b.rows)×\(b.columns), C \(rows)×\(columns)")
+        precondition(epilogue.residual.map { $0.rows == rows && $0.columns == columns } ?? true,
+                     "GEMM residual shape mismatch")
+        precondition(b.precision == .bfloat16 && a.instructionSet == b.instructionSet,
+                     "packed rows are the A of a bfloat16 product on the same kernels")
     }
 
     /// A bfloat16 or int8 product: `A` is rounded (bfloat16) or quantised per row (int8) into
