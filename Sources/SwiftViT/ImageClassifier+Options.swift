@@ -33,8 +33,9 @@ extension ImageClassifier {
         /// transformers. Ignored by ``ImageClassifier/init(model:processor:options:files:loadDuration:)``,
         /// whose processor has its own.
         public var processorBackend: ProcessorBackend
-        /// The number format of the network's projection GEMMs: Float32 (default, exact), or
-        /// bfloat16 / int8 for speed at a measured cost in fidelity (Documentation/Fidelity.md).
+        /// The number format of the network's projection GEMMs (and, in bfloat16 or int8, of
+        /// attention's products in bfloat16): Float32 (default, exact), or bfloat16 / int8 for speed at
+        /// a measured cost in fidelity (Documentation/Fidelity.md).
         public var computePrecision: ComputePrecision
 
         /// Creates options; the defaults suit most machines.
