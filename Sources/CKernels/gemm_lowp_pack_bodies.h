@@ -1,13 +1,15 @@
-// Per-product packing of A for the reduced-precision kernels, vectorised over a row with the
-// including file's vector width (included by gemm_avx2.c and gemm_avx512.c after vector_math.h).
+// Per-product packing for the reduced-precision kernels — A (bfloat16 and int8), and bfloat16 B
+// panels (attention's keys and values) — vectorised over a row with the including file's vector
+// width (included by gemm_avx2.c and gemm_avx512.c after vector_math.h).
 // A row is converted a vector at a time (lane-wise, so the width does not change the result), and
-// its words are stored into the strip, whose layout interleaves the strip's rows (see ck_gemm.h).
+// its words are stored into the strip, whose layout interleaves the strip's rows (see ck_gemm.h):
+// bfloat16 through an L1 chunk of every row's next pairs (vector_math.h), int8 word by word.
 
 typedef unsigned char vu8 __attribute__((vector_size(CK_WIDTH)));
 
 // Stores `count` words of one row at stride CK_STRIP (the strip's layout).
 INLINE void store_strided(uint32_t *out, const uint32_t *words, size_t count) {
-    store_words_strided(out, CK_STRIP, words, count);
+    for (size_t index = 0; index < count; index++) out[index * CK_STRIP] = words[index];
 }
 
 void CK_NAME(pack_a_bf16)(const float *a, size_t lda, size_t m, size_t k, size_t first_strip, size_t end_strip,

@@ -2,7 +2,8 @@
 #define SWIFTVIT_VECTOR_MATH_H
 // Vector math over a generic vector of CK_WIDTH floats, included by every kernel source compiled
 // for one instruction set (which sets CK_WIDTH, CK_PREFIX and the `target` attribute): loads and
-// stores, exp (Cephes), erf (Abramowitz & Stegun 7.1.26), tanh, and the activations.
+// stores, exp (Cephes), erf (Abramowitz & Stegun 7.1.26), tanh, the activations, bfloat16
+// rounding, and the chunks that packed strips are written through.
 //
 // Every function is lane-wise: lane i of the result depends only on lane i of the inputs, and uses
 // fused multiply-adds, so a value gets the same bits whatever the vector width it went through.
@@ -164,7 +165,6 @@ INLINE vf quick_gelu(vf x) { return x * sigmoid_v(1.702f * x); }
 INLINE vf identity(vf x) { return x; }
 
 
-// The activation `activation` of `x` (a constant at inlined call sites).
 typedef unsigned short vu16 __attribute__((vector_size(CK_WIDTH * 2)));
 typedef unsigned int vu32 __attribute__((vector_size(CK_WIDTH * 4)));
 
@@ -181,11 +181,6 @@ INLINE vu32 bf16_round_v(vf x) {
 INLINE void bf16_pair_words(vf x, uint32_t *words) {
     const vu16 halves = __builtin_convertvector(bf16_round_v(x), vu16);
     __builtin_memcpy(words, &halves, sizeof halves);
-}
-
-// Stores `count` words `stride` words apart (one row of a packed strip).
-INLINE void store_words_strided(uint32_t *out, size_t stride, const uint32_t *words, size_t count) {
-    for (size_t index = 0; index < count; index++) out[index * stride] = words[index];
 }
 
 // Packed strips (ck_gemm.h: a strip's `height` rows interleaved, pair q of row i at word
@@ -225,6 +220,7 @@ INLINE void bf16_pair_words_of_row(const float *row, size_t index, size_t count,
     bf16_pair_words(load_clipped(row, index + CK_WIDTH, count, 0), words + CK_WIDTH / 2);
 }
 
+// The activation `activation` of `x` (a constant at inlined call sites).
 INLINE vf activate(ck_activation activation, vf x) {
     switch (activation) {
     case CK_ACTIVATION_GELU: return gelu(x);
