@@ -61,9 +61,18 @@ public struct ImageProcessor: Sendable {
     }
 
     /// The size the resize step produces for an image of `width × height` (the image's own size when the
-    /// configuration does not resize), computed with transformers' float arithmetic and truncation.
+    /// configuration does not resize), computed with transformers' float arithmetic and truncation. A side
+    /// that comes out 0 (a `max_height`/`max_width` fit of a very thin image; Pillow would refuse it) is
+    /// kept at 1 pixel, as the resize itself does, so every size this reports is the one produced.
     public func resizedSize(forImageWidth width: Int, height: Int) -> (width: Int, height: Int) {
-        guard configuration.doResize, let target = configuration.size else { return (width, height) }
+        guard configuration.doResize, configuration.size != nil else { return (width, height) }
+        let size = targetSize(forImageWidth: width, height: height)
+        return (max(size.width, 1), max(size.height, 1))
+    }
+
+    /// transformers' resize target for an image of `width × height`, before the 1-pixel floor.
+    private func targetSize(forImageWidth width: Int, height: Int) -> (width: Int, height: Int) {
+        guard let target = configuration.size else { return (width, height) }
         switch target {
         case .exact(let size):
             return (size.width, size.height)
@@ -145,8 +154,7 @@ public struct ImageProcessor: Sendable {
     private func resize(_ image: RGBImage) -> RGBImage {
         guard configuration.doResize else { return image }
         let size = resizedSize(forImageWidth: image.width, height: image.height)
-        // A zero-sized result (possible only for absurd aspect ratios) would make Pillow fail too; keep one pixel.
-        return backend.resizeSupported(image, width: max(size.width, 1), height: max(size.height, 1), filter: filter)
+        return backend.resizeSupported(image, width: size.width, height: size.height, filter: filter)
     }
 
     /// Scatters the interleaved bytes into three planes through the per-channel value table.

@@ -42,8 +42,7 @@ struct ResizePlan: Sendable {
         let (uprightWidth, uprightHeight) = transposed ? (height, width) : (width, height)
         let resized: (width: Int, height: Int) = processor.configuration.doResize
             ? processor.resizedSize(forImageWidth: uprightWidth, height: uprightHeight) : (uprightWidth, uprightHeight)
-        // A zero-sized result (absurd aspect ratios) would make Pillow fail too; keep one pixel.
-        let (resizedWidth, resizedHeight) = (max(resized.width, 1), max(resized.height, 1))
+        let (resizedWidth, resizedHeight) = resized  // at least 1 × 1 (see resizedSize)
         let weights = Self.weights(processor, from: (uprightWidth, uprightHeight), to: (resizedWidth, resizedHeight))
         (across, along) = transposed ? (weights.x, weights.y) : (weights.y, weights.x)
         alongFirst = weights.horizontalFirst != transposed
@@ -103,7 +102,7 @@ struct ResizePlan: Sendable {
         let upright: (width: Int, height: Int) = transposed ? (height, width) : (width, height)
         let resized: (width: Int, height: Int) = processor.configuration.doResize
             ? processor.resizedSize(forImageWidth: upright.width, height: upright.height) : upright
-        let (resizedWidth, resizedHeight) = (max(resized.width, 1), max(resized.height, 1))
+        let (resizedWidth, resizedHeight) = resized  // at least 1 × 1 (see resizedSize)
         let crop = processor.configuration.doCenterCrop ? processor.configuration.cropSize : nil
         let (outputWidth, outputHeight) = (crop?.width ?? resizedWidth, crop?.height ?? resizedHeight)
         let filter = ResamplingFilter(rawValue: processor.configuration.resample)!

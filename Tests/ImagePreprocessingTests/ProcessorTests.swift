@@ -64,6 +64,23 @@ import Testing
         #expect(ImageProcessor.sizeWithAspectRatio(width: 24, height: 9, shortest: 40, longest: 60) == (60, 22))
     }
 
+    /// A `max_height` / `max_width` fit of a very thin image truncates a side to 0 (transformers then fails in
+    /// Pillow); we keep one pixel, and every size the processor reports is the one it produces (found by
+    /// fuzzing: Fuzz/Regressions/preprocessor-config/fit-of-a-thin-image-rounds-a-side-to-zero.json).
+    @Test func aSideFittedToZeroPixelsIsKeptAtOneEverywhere() throws {
+        let json = #"{"size": {"max_height": 2, "max_width": 30}, "resample": 5, "crop_size": 48}"#
+        let configuration = try ImageProcessingConfiguration(jsonData: Data(json.utf8))
+        for backend in ProcessorBackend.allCases {
+            guard let processor = try? ImageProcessor(configuration: configuration, backend: backend) else { continue }
+            let image = RGBImage(width: 2, height: 9, pixels: (0..<54).map { UInt8($0 * 4) })
+            // min(2 / 9, 30 / 2) · 2 = 0.44 → int 0: one column.
+            #expect(processor.resizedSize(forImageWidth: 2, height: 9) == (1, 2), "\(backend)")
+            #expect(processor.outputSize(forImageWidth: 2, height: 9) == (1, 2), "\(backend)")
+            let values = processor.process(image)
+            #expect(values.count == processor.outputCount(for: image) && values.count == 3 * 2, "\(backend)")
+        }
+    }
+
     @Test func processingIsSafeConcurrently() async throws {
         let processor = ImageProcessor(configuration: .vitBasePatch16_224)
         let images = try ["photos/astronaut.jpg", "photos/coffee.jpg", "crafted/jpeg-strip-1000x40.jpg"].map {
