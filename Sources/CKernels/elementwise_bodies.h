@@ -136,19 +136,17 @@ void CK_NAME(softmax_strip_bf16)(float *values, size_t rows, size_t count, size_
         strip_chunk chunk;
         for (size_t i = 0; i < rows; i++) {
             const float *row = values + i * stride;
-            uint32_t row_words[CK_WIDTH];
-            bf16_pair_words(scaled_clipped(row, index, count, scale[i]), row_words);
-            bf16_pair_words(scaled_clipped(row, index + CK_WIDTH, count, scale[i]), row_words + CK_WIDTH / 2);
-            chunk_put(&chunk, height, i, row_words);
+            chunk_put(&chunk, height, i, scaled_clipped(row, index, count, scale[i]),
+                      scaled_clipped(row, index + CK_WIDTH, count, scale[i]));
         }
         chunk_store(&chunk, height, rows, chunk_pairs(pairs, index / 2), words + (index / 2) * height);
     }
 }
 
-// Corrected two-pass statistics: the mean, then squares and the sum of the values centred on it.
-// That centred sum is the first pass's rounding error and corrects both the mean and the
-// variance, Σ(x − m)² − (Σ(x − m))² / n, so rows like 10⁴ ± 1 stay accurate in Float32.
-// The row's mean and 1 / √(variance + ε), by the corrected two-pass statistics above.
+// The row's mean and 1 / √(variance + ε), by corrected two-pass statistics: the mean, then squares
+// and the sum of the values centred on it. That centred sum is the first pass's rounding error and
+// corrects both the mean and the variance, Σ(x − m)² − (Σ(x − m))² / n, so rows like 10⁴ ± 1 stay
+// accurate in Float32.
 INLINE void row_statistics(const float *row, size_t count, float epsilon, float *mean_out, float *inverse_out) {
     partial_sums sums = partial_zero();
     for (size_t group = 0; group < count; group += CK_REDUCTION_LANES)
@@ -204,12 +202,9 @@ void CK_NAME(layer_norm_strip_bf16)(const float *rows, size_t ldr, size_t row_co
         for (size_t i = 0; i < row_count; i++) {
             const float *row = rows + i * ldr;
             // An odd count's last word gets the padding lane's 0 as its high half.
-            uint32_t row_words[CK_WIDTH];
-            bf16_pair_words(normalized_vector(row, index, count, weight, bias, means[i], inverse_deviations[i]),
-                            row_words);
-            bf16_pair_words(normalized_vector(row, index + CK_WIDTH, count, weight, bias, means[i],
-                                              inverse_deviations[i]), row_words + CK_WIDTH / 2);
-            chunk_put(&chunk, height, i, row_words);
+            chunk_put(&chunk, height, i,
+                      normalized_vector(row, index, count, weight, bias, means[i], inverse_deviations[i]),
+                      normalized_vector(row, index + CK_WIDTH, count, weight, bias, means[i], inverse_deviations[i]));
         }
         chunk_store(&chunk, height, row_count, chunk_pairs(pairs, index / 2), words + (index / 2) * height);
     }

@@ -22,9 +22,9 @@ void CK_NAME(pack_a_bf16)(const float *a, size_t lda, size_t m, size_t k, size_t
         for (size_t step = 0; step < k; step += 2 * CK_WIDTH) {
             strip_chunk chunk;
             for (size_t i = 0; i < rows; i++) {
-                uint32_t words[CK_WIDTH];
-                bf16_pair_words_of_row(a + (row + i) * lda, step, k, words);
-                chunk_put(&chunk, CK_STRIP, i, words);
+                const float *source = a + (row + i) * lda;
+                chunk_put(&chunk, CK_STRIP, i, load_clipped(source, step, k, 0),
+                          load_clipped(source, step + CK_WIDTH, k, 0));
             }
             chunk_store(&chunk, CK_STRIP, rows, chunk_pairs(pairs, step / 2), out + (step / 2) * CK_STRIP);
         }

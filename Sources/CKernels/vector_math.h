@@ -194,8 +194,11 @@ typedef struct {
     uint32_t words[CK_WIDTH * CK_MAX_STRIP] __attribute__((aligned(64)));
 } strip_chunk;
 
-// Puts row i's CK_WIDTH pair words into the chunk.
-INLINE void chunk_put(strip_chunk *chunk, size_t height, size_t i, const uint32_t *words) {
+// Puts row i's next 2·CK_WIDTH values, `low` then `high`, into the chunk as CK_WIDTH bfloat16 pairs.
+INLINE void chunk_put(strip_chunk *chunk, size_t height, size_t i, vf low, vf high) {
+    uint32_t words[CK_WIDTH];
+    bf16_pair_words(low, words);
+    bf16_pair_words(high, words + CK_WIDTH / 2);
     for (size_t q = 0; q < CK_WIDTH; q++) chunk->words[q * height + i] = words[q];
 }
 
@@ -213,12 +216,6 @@ INLINE void chunk_store(strip_chunk *chunk, size_t height, size_t rows, size_t c
 
 // The pairs of a chunk that starts at pair `first` of a row of `pairs`.
 INLINE size_t chunk_pairs(size_t pairs, size_t first) { return pairs - first < CK_WIDTH ? pairs - first : CK_WIDTH; }
-
-// Pair words of 2·CK_WIDTH values at `row`[index …] (lanes at or past `count`: 0), rounded to bfloat16.
-INLINE void bf16_pair_words_of_row(const float *row, size_t index, size_t count, uint32_t *words) {
-    bf16_pair_words(load_clipped(row, index, count, 0), words);
-    bf16_pair_words(load_clipped(row, index + CK_WIDTH, count, 0), words + CK_WIDTH / 2);
-}
 
 // The activation `activation` of `x` (a constant at inlined call sites).
 INLINE vf activate(ck_activation activation, vf x) {
