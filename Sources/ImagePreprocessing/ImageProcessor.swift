@@ -65,14 +65,14 @@ public struct ImageProcessor: Sendable {
     /// that comes out 0 (a `max_height`/`max_width` fit of a very thin image; Pillow would refuse it) is
     /// kept at 1 pixel, as the resize itself does, so every size this reports is the one produced.
     public func resizedSize(forImageWidth width: Int, height: Int) -> (width: Int, height: Int) {
-        guard configuration.doResize, configuration.size != nil else { return (width, height) }
-        let size = targetSize(forImageWidth: width, height: height)
+        guard configuration.doResize, let target = configuration.size else { return (width, height) }
+        let size = Self.targetSize(target, forImageWidth: width, height: height)
         return (max(size.width, 1), max(size.height, 1))
     }
 
-    /// transformers' resize target for an image of `width × height`, before the 1-pixel floor.
-    private func targetSize(forImageWidth width: Int, height: Int) -> (width: Int, height: Int) {
-        guard let target = configuration.size else { return (width, height) }
+    /// transformers' size for an image of `width × height` resized to `target`, before the 1-pixel floor.
+    private static func targetSize(_ target: ImageProcessingConfiguration.ResizeTarget, forImageWidth width: Int,
+                                   height: Int) -> (width: Int, height: Int) {
         switch target {
         case .exact(let size):
             return (size.width, size.height)

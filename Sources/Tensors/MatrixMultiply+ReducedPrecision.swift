@@ -42,7 +42,7 @@ extension MatrixMultiply {
     static func reducedPrecisionGEMM(_ a: MatrixView, _ b: PackedPanels, into c: MutableMatrixView,
                                      epilogue: GEMMEpilogue, scratch: UnsafeMutablePointer<Float>, pool: ThreadPool?) {
         let isAVX512 = b.instructionSet == .avx512
-        let height = ck_gemm_strip_height(isAVX512 ? CK_GEMM_AVX512 : CK_GEMM_AVX2)
+        let height = PackedRows.stripHeight(b.instructionSet)
         let m = a.rows, k = a.columns, strips = (m + height - 1) / height
         let words = UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt32.self)
         let wordsPerStrip = height * (b.precision == .int8 ? (k + 3) / 4 : (k + 1) / 2)

@@ -17,11 +17,11 @@ public enum MatrixMultiply {
                                     instructionSet: VectorInstructionSet,
                                     precision: ComputePrecision = .float32) -> Int {
         guard instructionSet.hasOwnGEMM else { return m * n }
-        let height = ck_gemm_strip_height(instructionSet == .avx512 ? CK_GEMM_AVX512 : CK_GEMM_AVX2)
+        let height = PackedRows.stripHeight(instructionSet)
         let strips = (m + height - 1) / height
         switch precision {
         case .float32: return prefersPackedA(m: m, leadingDimension: leadingDimension ?? k) ? ck_packed_a_count(m, k, height) : 0
-        case .bfloat16: return strips * height * ((k + 1) / 2)
+        case .bfloat16: return PackedRows.wordCount(rows: m, columns: k, instructionSet: instructionSet)
         case .int8: return strips * height * ((k + 3) / 4) + 2 * strips * height  // words, row scales, zero points
         }
     }
