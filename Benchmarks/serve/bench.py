@@ -1,12 +1,13 @@
 """Load-tests vit-serve and a FastAPI + uvicorn + ONNX Runtime server side by side, in one run, with wrk.
 
     python bench.py --model DIR --onnx FILE.onnx [--image FILE] [--concurrency 1 4 16 64] [--overload 256]
-                    [--duration 15] [--output results.json] [--markdown results.md]
+                    [--duration 30] [--settle 8] [--output results.json] [--markdown results.md]
 
 For every concurrency level each server is started, warmed up with an untimed wrk run (whose abandoned requests it
 is then left to answer: see drain), measured with wrk POSTing
 the same image, and stopped, one server at a time, in an order that alternates from level to level, so all see
-the same machine state (`--rounds N` repeats it all and reports medians). `vit-bench --batch-size 8` runs before and after
+the same machine state (`--rounds N` repeats it all and reports medians). Throughput counts the answers completed
+after the run's first `--settle` seconds (see wrk()). `vit-bench --batch-size 8` runs before and after
 (the medians of its two runs are the in-process reference). Also measured: vit-serve's time from spawn to
 `/ready` 200, its RSS idle after loading and after the load, and under an overload of `--overload` clients its
 answers by status and the peak RSS (sampled every 50 ms, and VmHWM).
@@ -73,19 +74,33 @@ def start_ort_server(args, one_at_a_time):
     return process, port
 
 
-def wrk(port, connections, duration, image):
+def wrk(port, connections, duration, image, settle=0.0):
+    """One wrk run of `duration` seconds. Throughput counts the answers 200 completed after its first `settle`
+    seconds, over the rest of the run (`images_per_s`; with settle 0, all answers over the whole run).
+
+    A run starts with no request in flight and stops with `connections` of them partly computed, which its count
+    leaves out: the whole-run rate (`window_images_per_s`) undercounts by that unfinished work, and by a different
+    amount per server — up to a whole batch for vit-serve, whose answers leave eight at a time (at 16 clients on a
+    1.34 s batch, 14 or 15 batches in 20 s: 5.6 or 6.0 img/s for the same server), about half of the sixteen
+    requests the thread-pool ORT server runs at once, almost nothing for the one-at-a-time one. Counting from
+    `settle` on, once the server holds as much unfinished work as it will at the end, leaves the same out at both
+    ends for every server."""
     command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{duration}s",
                "--timeout", "120s", "-s", os.path.join(HERE, "post_image.lua"),
                f"http://127.0.0.1:{port}/v1/classify?top_k=5"]
-    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "IMAGE": image},
+    output = subprocess.run(command, capture_output=True, text=True,
+                            env={**os.environ, "IMAGE": image, "SETTLE_SECONDS": str(settle)},
                             timeout=duration + 180).stdout
     line = next(l for l in output.splitlines() if l.startswith("RESULT "))
     result = json.loads(line[len("RESULT "):])
     seconds = result["duration_us"] / 1e6
     ok = result["statuses"].get("200", 0)
+    settled_seconds = seconds - result["settle_us"] / 1e6
     return {"connections": connections, "requests": result["requests"], "ok": ok,
             "failed": result["requests"] - ok + result["socket_errors"], "statuses": result["statuses"],
-            "socket_errors": result["socket_errors"], "images_per_s": ok / seconds,
+            "socket_errors": result["socket_errors"],
+            "images_per_s": result["ok_after_settle"] / settled_seconds if settled_seconds > 0 else 0.0,
+            "window_images_per_s": ok / seconds,
             "p50_ms": result["p50_us"] / 1000, "p90_ms": result["p90_us"] / 1000,
             "p99_ms": result["p99_us"] / 1000, "max_ms": result["max_us"] / 1000}
 
@@ -141,6 +156,9 @@ def main():
     parser.add_argument("--overload", type=int, default=256)
     parser.add_argument("--duration", type=int, default=30,
                         help="seconds per measured run; at least several times the slowest request's latency")
+    parser.add_argument("--settle", type=float, default=8,
+                        help="seconds at the start of each measured run whose answers throughput does not count: "
+                             "at least the slowest request's latency, so the servers' pipelines are full")
     parser.add_argument("--warmup-seconds", type=int, default=3, help="untimed wrk run before each measured one")
     parser.add_argument("--rounds", type=int, default=1, help="repeat every level this often; medians reported")
     parser.add_argument("--threads", type=int, default=2)
@@ -155,6 +173,8 @@ def main():
     parser.add_argument("--output")
     parser.add_argument("--markdown")
     args = parser.parse_args()
+    if not 0 <= args.settle < args.duration:
+        parser.error(f"--settle ({args.settle} s) must be at least 0 and less than --duration ({args.duration} s)")
 
     results = {"machine": {"cpus": os.cpu_count(), "note": "shared with other work; quote ratios"},
                "settings": {k: v for k, v in vars(args).items() if k not in ("output", "markdown")}}
@@ -171,7 +191,7 @@ def main():
                 try:
                     wrk(port, connections, args.warmup_seconds, args.image)          # untimed: first batches
                     drain(port, args.image)
-                    runs[name][level].append(wrk(port, connections, args.duration, args.image))
+                    runs[name][level].append(wrk(port, connections, args.duration, args.image, args.settle))
                     print(name, json.dumps(runs[name][level][-1]), flush=True)
                     if name == "vit-serve":
                         results["vit_serve_rss_after_load_mb"] = max(
