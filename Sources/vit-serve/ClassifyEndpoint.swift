@@ -10,7 +10,8 @@ import SwiftViT
 /// (`{"path":NAME,"predictions":[…]}` or `{"path":NAME,"error":…}`) for multipart; otherwise a
 /// JSON `{"error":…}` with 400 (malformed request), 413 (body or file count over the limit),
 /// 422 (the image cannot be decoded or is over the pixel limit), 503 + `Retry-After` (the queue
-/// or the in-flight limit is full, the model is loading) or 504 (over the request timeout).
+/// or the in-flight limit is full, the work ahead would outlast the request timeout, the model is
+/// loading) or 504 (over the request timeout).
 struct ClassifyEndpoint: Sendable {
     /// The limits that keep a request's memory and time bounded.
     struct Limits: Sendable {
@@ -37,6 +38,15 @@ struct ClassifyEndpoint: Sendable {
         let topK = try Self.topK(of: request)
         guard let queue = slot.queue else {
             throw .overloaded("the model is still loading; see GET /ready", retryAfter: 1)
+        }
+        if let secondsPerImage = metrics.secondsPerImage {
+            let estimate = AnswerTimeEstimate(waiting: queue.waitingCount, running: queue.runningCount,
+                                              secondsPerImage: secondsPerImage)
+            guard !estimate.exceeds(timeout: limits.requestTimeoutSeconds) else {
+                throw .overloaded("the queue holds about \(Int(estimate.seconds.rounded(.up))) s of work, more than the "
+                                  + "request timeout of \(limits.requestTimeoutSeconds) s (vit-serve --request-timeout); "
+                                  + "try again later", retryAfter: retryAfter(queue))
+            }
         }
         guard gate.enter() else {
             throw .overloaded("the server already holds its limit of \(gate.limit) requests (vit-serve --max-queue); "

@@ -30,6 +30,9 @@ final class ServerMetrics: Sendable {
     private let isReady = Atomic<Bool>(false)
     /// Recent seconds per batch (exponentially weighted), for `Retry-After` estimates.
     private let recentBatchSeconds = Mutex<Double?>(nil)
+    /// Recent seconds per image taken from the queue (exponentially weighted over batches), for
+    /// the admission estimate.
+    private let recentImageSeconds = Mutex<Double?>(nil)
 
     static let latencyBuckets: [Duration] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
         .map { Duration.milliseconds(Int64($0 * 1000)) }
@@ -76,7 +79,12 @@ final class ServerMetrics: Sendable {
         window.record(report.classifiedCount)
         let seconds = total.inSeconds
         recentBatchSeconds.withLock { $0 = $0.map { 0.75 * $0 + 0.25 * seconds } ?? seconds }
+        let perImage = seconds / Double(max(report.imageCount, report.classifiedCount))
+        recentImageSeconds.withLock { $0 = $0.map { 0.75 * $0 + 0.25 * perImage } ?? perImage }
     }
+
+    /// The recent seconds per image, or nil before the first batch.
+    var secondsPerImage: Double? { recentImageSeconds.withLock { $0 } }
 
     /// Seconds until `waiting` images (plus the batch running) are likely through, at least 1.
     func retryAfterSeconds(waiting: Int, maximumBatchSize: Int) -> Int {
