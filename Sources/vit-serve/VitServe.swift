@@ -54,8 +54,8 @@ struct VitServe: ParsableCommand {
                                valueName: "pixels"))
     var maxPixels: Int = 24_000_000
 
-    @Option(help: ArgumentHelp("Seconds a request may take, queueing included (504 beyond it).",
-                               valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds a request may take, queueing included (504 beyond it; 503 at once when "
+                               + "the work ahead of it would take longer).", valueName: "seconds"))
     var requestTimeout: Double = 30
 
     @Option(help: ArgumentHelp("A file holding the bearer token clients must send.", valueName: "file"))
