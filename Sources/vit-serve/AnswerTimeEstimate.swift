@@ -2,10 +2,11 @@
 /// waiting and running, then its own, at the server's recent seconds per image.
 ///
 /// A request that cannot be answered within the request timeout is refused at once (503 with
-/// `Retry-After`) rather than admitted to time out later (504): under an overload that slows the
-/// forward pass (measured: 256 `wrk` clients on the server's own two cores left it 1.6 img/s, and
-/// 16 of the 64 admitted requests outlived the 30 s timeout), a place in the queue then goes to a
-/// request that will get its labels.
+/// `Retry-After`) rather than admitted to time out later (504), so a place in the queue goes to a
+/// request that will get its labels. Seen under overload: 256 `wrk` clients on the server's own
+/// two cores left the forward pass 1.6 img/s, and 16 of the 80 requests admitted in 40 s outlived
+/// the 30 s timeout. Those were the opening burst, admitted before any batch had run under the
+/// load, which no estimate from past batches can refuse.
 struct AnswerTimeEstimate: Sendable, Equatable {
     /// Images waiting in the queue.
     var waiting: Int
