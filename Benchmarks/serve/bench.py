@@ -269,11 +269,14 @@ def markdown(results):
     lines = [f"vit-bench (in-process, same run, median of {len(results['vit_bench_runs'])}): batch 8 "
              f"{b8['images_per_s']:.2f} img/s, {b8['latency_ms']:.0f} ms per batch; batch 1 "
              f"{results['vit_bench']['1']['latency_ms']:.0f} ms", "",
+             f"img/s: answers 200 completed after the first {results['settings']['settle']:g} s of each "
+             f"{results['settings']['duration']} s run, per second (whole run in brackets)", "",
              "| clients | server | img/s | p50 ms | p99 ms | failed |", "|---:|---|---:|---:|---:|---:|"]
     for index, connections in enumerate(results["settings"]["concurrency"]):
         for name, levels in results["summary"].items():
             r = levels[index]
-            lines.append(f"| {connections} | {name} | {r['images_per_s']:.2f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} "
+            lines.append(f"| {connections} | {name} | {r['images_per_s']:.2f} ({r['window_images_per_s']:.2f}) "
+                         f"| {r['p50_ms']:.0f} | {r['p99_ms']:.0f} "
                          f"| {r['failed']} |")
     o = results["overload"]
     lines += ["", f"overload, {o['connections']} clients on vit-serve: statuses {o['statuses']}, socket errors "
