@@ -30,7 +30,9 @@ import Tensors
     func everyOutputFollowsTheDocumentedOrder(instructionSet: VectorInstructionSet) {
         let pool = ThreadPool(threadCount: 3)
         let shapes = [(3, 3, 1), (5, 16, 256), (12, 32, 768), (29, 70, 769), (197, 64, 1000), (1, 40, 3072),
-                      (13, 35, 2053), (30, 33, 3100), (25, 100, 1537)]
+                      (13, 35, 2053), (30, 33, 3100), (25, 100, 1537),
+                      // A packed (rows 2048 floats apart) and a last panel of one vector or less.
+                      (7, 40, 2048), (197, 197, 1024)]
         for (index, (m, n, k)) in shapes.enumerated() {
             let a = Tensor.random([m, k], seed: UInt64(10 + index)), w = Tensor.random([n, k], seed: UInt64(50 + index))
             let packed = Tensor(zeros: [PackedPanels.floatCount(rows: k, columns: n, instructionSet: instructionSet)])
