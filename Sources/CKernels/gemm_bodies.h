@@ -10,56 +10,45 @@
 #include "gemm_common.h"
 
 // One step of a Float32 tile, once the step's two vectors of B are loaded (b0, b1): each row's element
-// of A, broadcast, times both, into that row's accumulators.
-#define CK_MULTIPLY_ROWS(step, b0, b1)                                                               \
+// of A, broadcast, times both (times b0 only unless `wide`), into that row's accumulators.
+#define CK_MULTIPLY_ROWS(step, b0, b1, wide)                                                         \
     const float *as = a + (step) * step_stride;                                                      \
     _Pragma("clang loop unroll(full)")                                                               \
     for (int i = 0; i < rows; i++) {                                                                 \
         const vf ai = splat(as[i * row_stride]);                                                     \
         low[i] = fma_v(ai, b0, low[i]);                                                              \
-        high[i] = fma_v(ai, b1, high[i]);                                                            \
+        if (wide) high[i] = fma_v(ai, b1, high[i]);                                                  \
     }
 
 // One tile of `rows` (≤ CK_STRIP, a constant after inlining) rows and `columns` (≤ CK_PANEL) columns
 // at (row, column) of the product. A's element (i, step) is a[i·row_stride + step·step_stride]:
-// (1, CK_STRIP) in a packed strip, (lda, 1) read in place.
-INLINE void tile(const int rows, const ck_gemm_problem *p, const float *restrict a, size_t row_stride,
-                 size_t step_stride, const float *restrict b, size_t row, size_t column, size_t columns) {
+// (1, CK_STRIP) in a packed strip, (lda, 1) read in place. `wide` (a constant after inlining) is 0
+// when the panel holds at most one vector of real columns (N's last panel, e.g. the 5 columns past
+// 6 × 32 of a 197-token score row): then only the low accumulators run — the same steps, so the
+// same bits, at half the multiply-adds.
+INLINE void tile(const int rows, const int wide, const ck_gemm_problem *p, const float *restrict a,
+                 size_t row_stride, size_t step_stride, const float *restrict b, size_t row, size_t column,
+                 size_t columns) {
 #define CK_F32_STEP(step)                                                                            \
     const vf b0 = load_aligned(b + step * CK_PANEL), b1 = load_aligned(b + step * CK_PANEL + CK_WIDTH); \
-    CK_MULTIPLY_ROWS(step, b0, b1)
+    CK_MULTIPLY_ROWS(step, b0, b1, wide)
     CK_BLOCKED_TILE(rows, p->k, CK_K_BLOCK, CK_F32_STEP)
 #undef CK_F32_STEP
     store_tile(rows, total_low, total_high, p, row, column, columns);
 }
 
-// A tile whose panel holds at most one vector of real columns (N's last panel, e.g. the 5 columns
-// past 6 × 32 of a 197-token score row): the same steps into the low accumulators only, so the same
-// bits at half the multiply-adds of a full tile.
-INLINE void narrow_tile(const int rows, const ck_gemm_problem *p, const float *restrict a, size_t row_stride,
-                        size_t step_stride, const float *restrict b, size_t row, size_t column, size_t columns) {
-#define CK_F32_NARROW_STEP(step)                                                                     \
-    const vf b0 = load_aligned(b + step * CK_PANEL);                                                 \
-    const float *as = a + (step) * step_stride;                                                      \
-    _Pragma("clang loop unroll(full)")                                                               \
-    for (int i = 0; i < rows; i++) low[i] = fma_v(splat(as[i * row_stride]), b0, low[i]);
-    CK_BLOCKED_TILE(rows, p->k, CK_K_BLOCK, CK_F32_NARROW_STEP)
-#undef CK_F32_NARROW_STEP
-    store_tile(rows, total_low, total_high, p, row, column, columns);
+// `tile` of the width the panel's real columns need.
+INLINE void tile_of_width(const int rows, const ck_gemm_problem *p, const float *restrict a, size_t row_stride,
+                          size_t step_stride, const float *restrict b, size_t row, size_t column, size_t columns) {
+    if (columns > CK_WIDTH) tile(rows, 1, p, a, row_stride, step_stride, b, row, column, columns);
+    else tile(rows, 0, p, a, row_stride, step_stride, b, row, column, columns);
 }
 
 // A tile of a strip packed by ck_pack_a, or of A read in place.
 INLINE void packed_or_direct_tile(const int rows, const ck_gemm_problem *p, const void *a, const void *b, size_t row,
                                   size_t column, size_t columns) {
-    const int narrow = columns <= CK_WIDTH;
-    if (p->a_is_packed) {
-        if (narrow) narrow_tile(rows, p, a, 1, CK_STRIP, b, row, column, columns);
-        else tile(rows, p, a, 1, CK_STRIP, b, row, column, columns);
-    } else if (narrow) {
-        narrow_tile(rows, p, a, p->lda, 1, b, row, column, columns);
-    } else {
-        tile(rows, p, a, p->lda, 1, b, row, column, columns);
-    }
+    if (p->a_is_packed) tile_of_width(rows, p, a, 1, CK_STRIP, b, row, column, columns);
+    else tile_of_width(rows, p, a, p->lda, 1, b, row, column, columns);
 }
 
 CK_STRIP_DISPATCH(strip_tile, packed_or_direct_tile)
@@ -83,7 +72,7 @@ INLINE void tile_bf16_weights(const int rows, const ck_gemm_problem *p, const fl
 #define CK_BF16W_STEP(step)                                                                          \
     const uint32_t *words = b + (step / 2) * CK_PANEL;                                               \
     const vf b0 = widen_half(*(const vi *)words, step), b1 = widen_half(*(const vi *)(words + CK_WIDTH), step); \
-    CK_MULTIPLY_ROWS(step, b0, b1)
+    CK_MULTIPLY_ROWS(step, b0, b1, 1)
     CK_BLOCKED_TILE(rows, p->k, CK_K_BLOCK, CK_BF16W_STEP)
 #undef CK_BF16W_STEP
     store_tile(rows, total_low, total_high, p, row, column, columns);

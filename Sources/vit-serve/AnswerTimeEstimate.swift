@@ -7,7 +7,7 @@
 /// two cores left the forward pass 1.6 img/s, and 16 of the 80 requests admitted in 40 s outlived
 /// the 30 s timeout. Those were the opening burst, admitted before any batch had run under the
 /// load, which no estimate from past batches can refuse.
-struct AnswerTimeEstimate: Sendable, Equatable {
+struct AnswerTimeEstimate: Sendable {
     /// Images waiting in the queue.
     var waiting: Int
     /// Images in the forward pass now.

@@ -78,9 +78,13 @@ final class ServerMetrics: Sendable {
         images.increment(by: Int64(report.classifiedCount))
         window.record(report.classifiedCount)
         let seconds = total.inSeconds
-        recentBatchSeconds.withLock { $0 = $0.map { 0.75 * $0 + 0.25 * seconds } ?? seconds }
-        let perImage = seconds / Double(max(report.imageCount, report.classifiedCount))
-        recentImageSeconds.withLock { $0 = $0.map { 0.75 * $0 + 0.25 * perImage } ?? perImage }
+        recentBatchSeconds.withLock { $0 = Self.weighted($0, seconds) }
+        recentImageSeconds.withLock { $0 = Self.weighted($0, seconds / Double(report.imageCount)) }
+    }
+
+    /// `average` moved a quarter of the way to `value` (or `value` when there is no average yet).
+    private static func weighted(_ average: Double?, _ value: Double) -> Double {
+        average.map { 0.75 * $0 + 0.25 * value } ?? value
     }
 
     /// The recent seconds per image, or nil before the first batch.
